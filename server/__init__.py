@@ -1,0 +1,60 @@
+"""Minh Chứng: the Flask application factory."""
+
+import logging
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import errors
+from .config import load_config
+from .db import configure_sqlite
+from .extensions import db, migrate
+
+
+def create_app(config=None):
+    """Create the app from the environment; `config` overrides settings (tests use it)."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(config))
+    app.config["DATA_DIR"].mkdir(parents=True, exist_ok=True)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    # Behind a TLS proxy, X-Forwarded-Proto/Host tell us the public scheme (Basic auth needs HTTPS).
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    db.init_app(app)
+    migrate.init_app(app, db)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    register_request_hooks(app)
+    from .cli import register_commands
+    register_commands(app)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def register_blueprints(app):
+    from .audit.routes import bp as audit_bp
+    from .auth.routes import bp as auth_bp
+    from .forms.routes import bp as forms_bp
+    from .health import bp as health_bp
+    from .projects.routes import bp as projects_bp
+    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app):
+    """One transaction per request: commit once if the response is a success, else roll back."""
+    from .auth.requests import load_actor
+
+    app.before_request(load_actor)
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers.setdefault("Cache-Control", "no-store" if response.status_code >= 400 else "private, no-cache")
+        return response

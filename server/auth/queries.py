@@ -1,0 +1,59 @@
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import Actor, Assignment, Session, User
+
+
+def get_user_by_email(email):
+    query = sa.select(User).join(User.actor).where(sa.func.lower(User.email) == email.lower(), Actor.deleted_at.is_(None))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def get_user_by_actor_id(actor_id):
+    query = sa.select(User).join(User.actor).where(User.actor_id == actor_id, Actor.deleted_at.is_(None))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def list_users(query_text=None):
+    query = sa.select(User).join(User.actor).where(Actor.deleted_at.is_(None)).order_by(User.email)
+    if query_text:
+        like = f"%{query_text.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(User.email).like(like), sa.func.lower(Actor.display_name).like(like)))
+    return db.session.execute(query).scalars().all()
+
+
+def get_session_by_token_hash(token_hash, now):
+    query = sa.select(Session).where(Session.token_hash == token_hash, Session.expires_at > now)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def role_ids_for(actor_id, project_id=None):
+    """Role ids the actor holds site-wide, plus on `project_id` when given."""
+    scope = Assignment.project_id.is_(None)
+    if project_id is not None:
+        scope = sa.or_(scope, Assignment.project_id == project_id)
+    query = sa.select(Assignment.role_id).where(Assignment.actor_id == actor_id, scope)
+    return set(db.session.execute(query).scalars())
+
+
+def project_ids_with_roles(actor_id):
+    query = sa.select(Assignment.project_id).where(Assignment.actor_id == actor_id, Assignment.project_id.is_not(None))
+    return set(db.session.execute(query).scalars())
+
+
+def get_assignment(actor_id, role_id, project_id):
+    query = sa.select(Assignment).where(Assignment.actor_id == actor_id, Assignment.role_id == role_id,
+                                        Assignment.project_id.is_(None) if project_id is None
+                                        else Assignment.project_id == project_id)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def list_assignments(project_id=None):
+    scope = Assignment.project_id.is_(None) if project_id is None else Assignment.project_id == project_id
+    query = sa.select(Assignment).where(scope).order_by(Assignment.id)
+    return db.session.execute(query).scalars().all()
+
+
+def get_actor(actor_id):
+    query = sa.select(Actor).where(Actor.id == actor_id, Actor.deleted_at.is_(None))
+    return db.session.execute(query).scalar_one_or_none()

@@ -1,0 +1,59 @@
+"""Who is calling: Bearer session tokens, and HTTP Basic over HTTPS only (as ODK Central does).
+
+Behind a TLS-terminating proxy, X-Forwarded-Proto says the scheme (ProxyFix applies it).
+"""
+
+import base64
+import binascii
+
+from flask import g, request
+
+from .. import errors
+from . import service
+
+
+def load_actor():
+    """before_request: set g.actor from the Authorization header; bad credentials fail at once."""
+    g.actor = None
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if not header:
+        return
+    if scheme.lower() == "bearer":
+        session = service.find_session(value.strip())
+        if session is None or session.actor.deleted_at is not None:
+            raise errors.authentication_failed()
+        g.actor, g.session = session.actor, session
+    elif scheme.lower() == "basic":
+        if not request.is_secure:
+            raise errors.https_only()
+        email, password = decode_basic(value)
+        user = service.authenticate_password(email, password)
+        if user is None:
+            raise errors.authentication_failed()
+        g.actor = user.actor
+    else:
+        raise errors.authentication_failed()
+
+
+def decode_basic(value):
+    try:
+        email, _, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise errors.authentication_failed() from None
+    return email, password
+
+
+def current_actor():
+    """The authenticated actor; :raise 401.2: nobody is authenticated."""
+    if g.get("actor") is None:
+        raise errors.authentication_failed()
+    return g.actor
+
+
+def require(verb, project_id=None):
+    """The actor, if it may do `verb` (on `project_id`); :raise 401.2: anonymous, :raise 403.1: not allowed."""
+    actor = current_actor()
+    if verb not in service.verbs_for(actor, project_id):
+        raise errors.insufficient_rights()
+    return actor

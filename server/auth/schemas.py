@@ -1,0 +1,63 @@
+from marshmallow import Schema, fields
+
+from ..schemas import BodySchema, Timestamp
+
+
+class SessionCreateSchema(BodySchema):
+    email = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class SessionSchema(Schema):
+    token = fields.String()
+    expiresAt = Timestamp(attribute="expires_at")
+    createdAt = Timestamp(attribute="created_at")
+
+
+class ActorSchema(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    displayName = fields.String(attribute="display_name")
+    createdAt = Timestamp(attribute="created_at")
+    updatedAt = Timestamp(attribute="updated_at")
+    deletedAt = Timestamp(attribute="deleted_at")
+
+
+class UserSchema(Schema):
+    """Central's user: the actor's fields plus email."""
+
+    id = fields.Integer(attribute="actor.id")
+    type = fields.String(attribute="actor.type")
+    displayName = fields.String(attribute="actor.display_name")
+    email = fields.String()
+    createdAt = Timestamp(attribute="actor.created_at")
+    updatedAt = Timestamp(attribute="actor.updated_at")
+    deletedAt = Timestamp(attribute="actor.deleted_at")
+
+
+class UserCreateSchema(BodySchema):
+    email = fields.String(required=True)
+    password = fields.String()
+    displayName = fields.String()
+
+
+class UserUpdateSchema(BodySchema):
+    displayName = fields.String()
+    email = fields.String()
+
+
+class PasswordChangeSchema(BodySchema):
+    old = fields.String(required=True)
+    new = fields.String(required=True)
+
+
+class RoleSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    system = fields.String()
+    verbs = fields.Function(lambda role: sorted(role.verbs))
+
+
+class AssignmentSchema(Schema):
+    actorId = fields.Integer(attribute="actor_id")
+    roleId = fields.Integer(attribute="role_id")

@@ -1,0 +1,182 @@
+"""The `minhchung` command: a Flask CLI group, so `flask --app server …` runs the same commands."""
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .errors import AppError
+from .extensions import db
+
+
+def register_commands(app):
+    for command in (serve, user_create, user_promote, user_set_password, project_create, role_assign, forms_build):
+        app.cli.add_command(command)
+
+
+def main():
+    from . import create_app
+    cli = FlaskGroup(create_app=create_app, help="Minh Chứng: evidence server (ODK Central-compatible).")
+    cli(prog_name="minhchung")
+
+
+def fail(message):
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def read_password():
+    password = os.environ.get("MINHCHUNG_PASSWORD")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+def commit_or_fail(work):
+    """Run `work()` and commit; print a catalogue error as a sentence, never a traceback."""
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except AppError as error:
+        db.session.rollback()
+        fail(error.message)
+
+
+@click.command("user-create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Make the user a site administrator.")
+@click.option("--name", "display_name", help="Display name (defaults to the email).")
+@with_appcontext
+def user_create(email, admin, display_name):
+    """Create a user; the password comes from MINHCHUNG_PASSWORD or a prompt."""
+    from .auth import service
+    password = read_password()
+
+    def work():
+        user = service.create_user(email, password, display_name)
+        if admin:
+            service.assign_role(user.actor, "admin")
+        return user
+
+    user = commit_or_fail(work)
+    click.echo(f"Created user {user.email} (id {user.actor_id}){' as administrator' if admin else ''}.")
+
+
+@click.command("user-promote")
+@click.argument("email")
+@with_appcontext
+def user_promote(email):
+    """Make an existing user a site administrator."""
+    from .auth import queries, service
+    user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
+    commit_or_fail(lambda: service.assign_role(user.actor, "admin"))
+    click.echo(f"{email} is now an administrator.")
+
+
+@click.command("user-set-password")
+@click.argument("email")
+@with_appcontext
+def user_set_password(email):
+    """Set a user's password (from MINHCHUNG_PASSWORD or a prompt)."""
+    from .auth import queries, service
+    user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
+    password = read_password()
+    commit_or_fail(lambda: service.set_password(user, password))
+    click.echo(f"Password changed for {email}.")
+
+
+@click.command("project-create")
+@click.argument("name")
+@click.option("--description", default=None)
+@with_appcontext
+def project_create(name, description):
+    """Create a project and print its id."""
+    from .projects import service
+    project = commit_or_fail(lambda: service.create_project(name, description))
+    click.echo(f"Created project {project.id}: {project.name}")
+
+
+@click.command("role-assign")
+@click.argument("email")
+@click.argument("role")
+@click.option("--project", "project_id", type=int, help="Project id; without it the role is site-wide.")
+@with_appcontext
+def role_assign(email, role, project_id):
+    """Give a user a role (admin, manager, viewer, formfill), site-wide or on one project."""
+    from .auth import queries, service
+    from .projects import queries as project_queries
+    user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
+    if project_id is not None and project_queries.get_project(project_id) is None:
+        fail(f"no project with id {project_id}")
+    granted = commit_or_fail(lambda: service.assign_role(user.actor, role, project_id))
+    click.echo(f"{email} is now {granted.name}" + (f" on project {project_id}." if project_id else " site-wide."))
+
+
+@click.command("forms-build")
+@click.option("--check", is_flag=True, help="Only report XForms in forms/ that differ from xlsforms/.")
+def forms_build(check):
+    """Convert every workbook in xlsforms/ into forms/<formID>.xml (pyxform + ODK Validate)."""
+    from .forms.build import XFORM_DIR, build_xforms, drifted_xforms
+    built = build_xforms()
+    drifted = drifted_xforms(built)
+    if check:
+        if drifted:
+            fail("forms/ is out of date with xlsforms/: " + ", ".join(drifted) + ". Run 'minhchung forms-build'.")
+        click.echo(f"forms/ matches xlsforms/ ({len(built)} forms).")
+        return
+    XFORM_DIR.mkdir(exist_ok=True)
+    for name in drifted:
+        target = XFORM_DIR / name
+        if name in built:
+            target.write_bytes(built[name])
+        else:
+            target.unlink()
+        click.echo(f"wrote forms/{name}" if name in built else f"removed forms/{name}")
+    click.echo(f"{len(built)} forms built.")
+
+
+@click.command("serve")
+@click.option("--demo", is_flag=True, help="Load the demo project, forms and administrator first.")
+@click.option("--host", default=lambda: os.environ.get("MINHCHUNG_HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("MINHCHUNG_PORT", 8383)), type=int, show_default="8383")
+@click.option("--workers", default=lambda: int(os.environ.get("MINHCHUNG_WORKERS", 2)), type=int, show_default="2")
+@click.option("--threads", default=lambda: int(os.environ.get("MINHCHUNG_THREADS", 4)), type=int, show_default="4")
+@with_appcontext
+def serve(demo, host, port, workers, threads):
+    """Migrate the database, optionally load demo data, and serve with gunicorn (a production WSGI server)."""
+    from .database import DatabaseNotReady, check_database_ready, upgrade_database
+    app = current_app._get_current_object()
+    try:
+        upgrade_database()
+        check_database_ready()
+    except DatabaseNotReady as error:
+        fail(str(error))
+    except Exception as error:  # a driver error while migrating: say what, not a traceback
+        fail(f"cannot prepare the database: {error.__class__.__name__}: {str(error).splitlines()[0]}")
+    address = f"http://{host}:{port}"
+    if demo:
+        from .demo import load_demo
+        email, password = load_demo(app.config)
+        click.echo(f"Demo data loaded. Administrator: {email}  password: {password}")
+    db.session.remove()
+    db.engine.dispose()  # workers open their own connections after the fork
+    click.echo(f"Minh Chứng is listening on {address}  (health: {address}/health, API: {address}/v1)")
+    run_gunicorn(app, f"{host}:{port}", workers, threads)
+
+
+def run_gunicorn(app, bind, workers, threads):
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
+                               "timeout": 120, "accesslog": "-", "preload_app": True}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()

@@ -1,0 +1,52 @@
+"""Demo data for `minhchung serve --demo`: an administrator, a project, and the forms in xlsforms/.
+
+Everything here is synthetic and labelled so. Running it again changes nothing.
+"""
+
+import secrets
+
+from .auth import queries as auth_queries
+from .auth import service as auth_service
+from .extensions import db
+from .forms import queries as form_queries
+from .forms import service as form_service
+from .forms.build import content_type_of, workbooks
+from .projects import queries as project_queries
+from .projects import service as project_service
+
+DEMO_ADMIN_EMAIL = "admin@minhchung.local"
+DEMO_PROJECT_NAME = "Dự án mẫu — dữ liệu tổng hợp (Demo project, synthetic data)"
+
+
+def load_demo(config):
+    """Create the demo records if missing; return (email, password) of the demo administrator."""
+    email, password = DEMO_ADMIN_EMAIL, demo_password(config["DATA_DIR"])
+    user = auth_queries.get_user_by_email(email)
+    if user is None:
+        user = auth_service.create_user(email, password, "Quản trị viên mẫu (Demo admin)")
+        auth_service.assign_role(user.actor, "admin")
+    project = next((p for p in project_queries.list_projects() if p.name == DEMO_PROJECT_NAME), None)
+    if project is None:
+        project = project_service.create_project(DEMO_PROJECT_NAME, "Dữ liệu mẫu, không phải số liệu thật. "
+                                                 "Synthetic demo data, not real records.", by=user.actor)
+    for path in workbooks():
+        publish_workbook(project, path, config, user.actor)
+    db.session.commit()
+    return email, password
+
+
+def publish_workbook(project, path, config, actor):
+    options = form_service.UploadOptions(content_type_of(path), path.stem, ignore_warnings=True,
+                                         validate=config["ODK_VALIDATE"], max_unzipped=config["MAX_XLSX_UNZIPPED_BYTES"])
+    definition = form_service.read_definition(path.read_bytes(), options)
+    if form_queries.get_form_by_project_and_xml_form_id(project.id, definition.info.xml_form_id) is None:
+        form_service.create_form(project, definition, publish=True, by=actor)
+
+
+def demo_password(data_dir):
+    """The demo administrator's password, generated once and kept (mode 0600) in the data directory."""
+    path = data_dir / "demo-admin-password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
