@@ -1,0 +1,87 @@
+"""Factories for tests: records made through the same services the API uses, and XLSForms from markdown."""
+
+import base64
+import io
+
+from openpyxl import Workbook
+
+from server.auth import service as auth_service
+from server.extensions import db
+from server.projects import service as project_service
+
+PASSWORD = "correct horse battery"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def create_user(email="user@example.org", password=PASSWORD, admin=False):
+    user = auth_service.create_user(email, password)
+    if admin:
+        auth_service.assign_role(user.actor, "admin")
+    db.session.commit()
+    return user
+
+
+def create_project(name="Xã Thử Nghiệm"):
+    project = project_service.create_project(name)
+    db.session.commit()
+    return project
+
+
+def assign(user, role, project):
+    auth_service.assign_role(user.actor, role, project.id)
+    db.session.commit()
+
+
+def login(client, email, password=PASSWORD):
+    response = client.post("/v1/sessions", json={"email": email, "password": password})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def basic(email, password=PASSWORD):
+    return {"Authorization": "Basic " + base64.b64encode(f"{email}:{password}".encode()).decode()}
+
+
+def xlsx_from_markdown(markdown: str) -> bytes:
+    """Write an XLSForm given as pyxform-style markdown tables into real .xlsx bytes.
+
+    | survey |      |      |       |
+    |        | type | name | label |
+    |        | text | q1   | Q1    |
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    sheet = None
+    for line in markdown.strip().splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if all(set(cell) <= set("-: ") for cell in cells):
+            continue
+        if cells[0]:
+            sheet = workbook.create_sheet(cells[0])
+            continue
+        sheet.append(cells[1:])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def simple_form(form_id="ho_gia_dinh", version="1", extra_rows=""):
+    return xlsx_from_markdown(f"""
+    | survey   |           |          |                  |
+    |          | type      | name     | label            |
+    |          | text      | chu_ho   | Họ tên chủ hộ    |
+    |          | integer   | so_nguoi | Số thành viên    |
+    {extra_rows}
+    | settings |           |          |                  |
+    |          | form_id   | version  | form_title       |
+    |          | {form_id} | {version} | Hộ gia đình     |
+    """)
+
+
+def upload_form(client, headers, project_id, body, publish=False, content_type=XLSX, **params):
+    query = "&".join([f"publish={'true' if publish else 'false'}"] + [f"{k}={v}" for k, v in params.items()])
+    return client.post(f"/v1/projects/{project_id}/forms?{query}", data=body,
+                       headers={**headers, "Content-Type": content_type})
