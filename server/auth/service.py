@@ -105,6 +105,9 @@ def assign_role(actor, role_key, project_id=None, by=None):
     role = find_role(role_key)
     if role is None:
         raise errors.not_found()
+    if project_id is not None and role.system == "admin":
+        raise errors.unexpected_value(field="role", value="admin", reason="administrators are site-wide; on a project "
+                                      "give manager, viewer, formfill or app-user.")
     if queries.get_assignment(actor.id, role.id, project_id) is None:
         db.session.add(Assignment(actor_id=actor.id, role_id=role.id, project_id=project_id))
         db.session.flush()
