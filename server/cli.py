@@ -17,9 +17,18 @@ def register_commands(app):
 
 
 def main():
-    from . import create_app
-    cli = FlaskGroup(create_app=create_app, help="Minh Chứng: evidence server (ODK Central-compatible).")
+    cli = FlaskGroup(create_app=create_app_or_exit, help="Minh Chứng: evidence server (ODK Central-compatible).")
     cli(prog_name="minhchung")
+
+
+def create_app_or_exit():
+    """A configuration mistake is one sentence on stderr and exit status 1, not a traceback."""
+    from . import create_app
+    from .config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(str(error))
 
 
 def fail(message):
@@ -34,8 +43,21 @@ def read_password():
     return password
 
 
+def prepare_database():
+    """Bring the database to the latest migration and check it (PostGIS on PostgreSQL), or exit with why."""
+    from .database import DatabaseNotReady, check_database_ready, upgrade_database
+    try:
+        upgrade_database()
+        check_database_ready()
+    except DatabaseNotReady as error:
+        fail(str(error))
+    except Exception as error:  # a driver error while migrating: say what, not a traceback
+        fail(f"cannot prepare the database: {error.__class__.__name__}: {str(error).splitlines()[0]}")
+
+
 def commit_or_fail(work):
-    """Run `work()` and commit; print a catalogue error as a sentence, never a traceback."""
+    """Prepare the database, run `work()` and commit; a catalogue error is printed as a sentence."""
+    prepare_database()
     try:
         result = work()
         db.session.commit()
@@ -71,6 +93,7 @@ def user_create(email, admin, display_name):
 def user_promote(email):
     """Make an existing user a site administrator."""
     from .auth import queries, service
+    prepare_database()
     user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
     commit_or_fail(lambda: service.assign_role(user.actor, "admin"))
     click.echo(f"{email} is now an administrator.")
@@ -82,6 +105,7 @@ def user_promote(email):
 def user_set_password(email):
     """Set a user's password (from MINHCHUNG_PASSWORD or a prompt)."""
     from .auth import queries, service
+    prepare_database()
     user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
     password = read_password()
     commit_or_fail(lambda: service.set_password(user, password))
@@ -108,6 +132,7 @@ def role_assign(email, role, project_id):
     """Give a user a role (admin, manager, viewer, formfill), site-wide or on one project."""
     from .auth import queries, service
     from .projects import queries as project_queries
+    prepare_database()
     user = queries.get_user_by_email(email) or fail(f"no user with email {email}")
     if project_id is not None and project_queries.get_project(project_id) is None:
         fail(f"no project with id {project_id}")
@@ -147,15 +172,8 @@ def forms_build(check):
 @with_appcontext
 def serve(demo, host, port, workers, threads):
     """Migrate the database, optionally load demo data, and serve with gunicorn (a production WSGI server)."""
-    from .database import DatabaseNotReady, check_database_ready, upgrade_database
     app = current_app._get_current_object()
-    try:
-        upgrade_database()
-        check_database_ready()
-    except DatabaseNotReady as error:
-        fail(str(error))
-    except Exception as error:  # a driver error while migrating: say what, not a traceback
-        fail(f"cannot prepare the database: {error.__class__.__name__}: {str(error).splitlines()[0]}")
+    prepare_database()
     address = f"http://{host}:{port}"
     if demo:
         from .demo import load_demo

@@ -1,0 +1,134 @@
+"""The server as a newcomer starts it: `minhchung serve --demo` (gunicorn), driven over real HTTP."""
+
+import hashlib
+import os
+import subprocess
+
+import pytest
+import requests
+
+from tests.conftest import TEST_DATABASE_ENV
+from tests.factories import XLSX, xlsx_from_markdown
+from tests.live import MINHCHUNG, fresh_postgres_database, start_server, stop_server
+
+pytestmark = pytest.mark.slow
+MEDIA_FORM = """
+| survey   |                               |         |            |
+|          | type                          | name    | label      |
+|          | select_one_from_file thon.csv | thon    | Thôn       |
+| settings |                               |         |            |
+|          | form_id                       | version | form_title |
+|          | danh_sach                     | 1       | Danh sách  |
+"""
+
+
+def database_for_live_server():
+    base = os.environ.get(TEST_DATABASE_ENV)
+    return fresh_postgres_database(base, "live") if base else None
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = start_server(tmp_path_factory.mktemp("live"), database_for_live_server(),
+                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024), "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
+    yield live
+    stop_server(live)
+
+
+def test_demo_is_served_with_printed_credentials(server):
+    log = server.output.read_text()
+    assert f"password: {server.admin_password}" in log and "admin@minhchung.local" in log
+    health = requests.get(f"{server.url}/health", timeout=10).json()
+    assert health["status"] == "ok"
+    if os.environ.get(TEST_DATABASE_ENV):
+        assert health["database"] == "postgresql" and health["postgis"]
+    headers = server.login()
+    projects = requests.get(f"{server.url}/v1/projects", headers=headers, timeout=10).json()
+    assert len(projects) == 1 and "dữ liệu tổng hợp" in projects[0]["name"]
+    forms = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms", headers=headers, timeout=10).json()
+    assert "demo_gia_dinh_hoc_tap" in [form["xmlFormId"] for form in forms]
+    xml = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms/demo_gia_dinh_hoc_tap.xml", headers=headers, timeout=10)
+    assert hashlib.md5(xml.content).hexdigest() == forms[0]["hash"]
+
+
+def test_chunked_uploads_and_size_limits(server):
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Live"}, headers=headers, timeout=10).json()
+    base = f"{server.url}/v1/projects/{project['id']}/forms"
+    created = requests.post(f"{base}?publish=false", data=xlsx_from_markdown(MEDIA_FORM),
+                            headers={**headers, "Content-Type": XLSX}, timeout=60)
+    assert created.status_code == 200, created.text
+
+    chunks = [b"name,label\n"] + [f"thon_{i},Thôn {i}\n".encode() for i in range(2000)]
+    uploaded = requests.post(f"{base}/danh_sach/draft/attachments/thon.csv", data=iter(chunks),
+                             headers={**headers, "Content-Type": "text/csv"}, timeout=60)  # Transfer-Encoding: chunked
+    assert uploaded.status_code == 200, uploaded.text
+    fetched = requests.get(f"{base}/danh_sach/draft/attachments/thon.csv", headers=headers, timeout=10)
+    assert fetched.content == b"".join(chunks)
+
+    too_big = iter([b"x" * 65536] * 64)  # 4 MiB, chunked, over the 3 MiB limit
+    refused = requests.post(f"{base}/danh_sach/draft/attachments/thon.csv", data=too_big,
+                            headers={**headers, "Content-Type": "text/csv"}, timeout=60)
+    assert refused.status_code == 413 and refused.json()["code"] == 413.1
+    still = requests.get(f"{base}/danh_sach/draft/attachments/thon.csv", headers=headers, timeout=10)
+    assert still.content == b"".join(chunks)
+
+    big_form = requests.post(f"{base}?publish=false", data=b"x" * (2 * 1024 * 1024),
+                             headers={**headers, "Content-Type": XLSX}, timeout=60)
+    assert big_form.status_code == 413 and big_form.json()["code"] == 413.1
+
+
+def test_basic_auth_needs_https_behind_the_proxy(server):
+    auth = ("admin@minhchung.local", server.admin_password)
+    plain = requests.get(f"{server.url}/v1/users/current", auth=auth, timeout=10)
+    assert plain.status_code == 401 and plain.json()["code"] == 401.3
+    proxied = requests.get(f"{server.url}/v1/users/current", auth=auth, headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert proxied.status_code == 200 and proxied.json()["email"] == "admin@minhchung.local"
+
+
+def run_cli(args, env, tmp_path):
+    env = {**os.environ, "MINHCHUNG_DATA_DIR": str(tmp_path), **env}
+    return subprocess.run([MINHCHUNG, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("url, says", [
+    ("mysql://root@localhost/x", "PostgreSQL with PostGIS"),
+    ("not a url", "not a database URL"),
+    ("postgresql://postgres@127.0.0.1:1/nowhere", "cannot prepare the database"),
+])
+def test_bad_database_url_fails_loudly(tmp_path, url, says):
+    result = run_cli(["serve", "--port", "1"], {"DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 1
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_postgis_fails_loudly(tmp_path):
+    base = os.environ.get(TEST_DATABASE_ENV)
+    if not base:
+        pytest.skip("PostGIS check applies to PostgreSQL runs (MINHCHUNG_TEST_DATABASE_URL)")
+    url = fresh_postgres_database(base, "nopostgis")
+    assert run_cli(["db", "upgrade"], {"DATABASE_URL": url}, tmp_path).returncode == 0
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP EXTENSION postgis"))
+    engine.dispose()
+    result = run_cli(["serve", "--port", "1"], {"DATABASE_URL": url}, tmp_path)
+    assert result.returncode == 1 and "PostGIS is not enabled" in result.stderr
+
+
+def test_cli_creates_users_projects_and_roles(tmp_path):
+    env = {"MINHCHUNG_PASSWORD": "mật khẩu rất dài"}
+    created = run_cli(["user-create", "chi@example.org", "--admin"], env, tmp_path)
+    assert created.returncode == 0 and "as administrator" in created.stdout
+    assert run_cli(["user-create", "chi@example.org"], env, tmp_path).returncode == 1
+    short = run_cli(["user-create", "dung@example.org"], {"MINHCHUNG_PASSWORD": "short"}, tmp_path)
+    assert short.returncode == 1 and "length" in short.stderr
+    run_cli(["user-create", "em@example.org"], env, tmp_path)
+    project = run_cli(["project-create", "Xã Một"], {}, tmp_path)
+    assert project.returncode == 0 and "Created project 1" in project.stdout
+    assigned = run_cli(["role-assign", "em@example.org", "manager", "--project", "1"], {}, tmp_path)
+    assert assigned.returncode == 0 and "Project Manager on project 1" in assigned.stdout
+    listed = run_cli(["--help"], {}, tmp_path).stdout
+    for command in ("serve", "user-create", "user-promote", "user-set-password", "project-create", "role-assign", "forms-build", "db"):
+        assert command in listed
