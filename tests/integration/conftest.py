@@ -1,0 +1,17 @@
+import os
+
+import pytest
+
+from tests.conftest import TEST_DATABASE_ENV
+from tests.live import fresh_postgres_database, start_server, stop_server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """One real `minhchung serve --demo` (gunicorn) for the run, on its own database, with small body limits."""
+    base = os.environ.get(TEST_DATABASE_ENV)
+    database_url = fresh_postgres_database(base, "live") if base else None
+    live = start_server(tmp_path_factory.mktemp("live"), database_url,
+                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024), "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
+    yield live
+    stop_server(live)
