@@ -9,7 +9,7 @@ import binascii
 from flask import g, request
 
 from .. import errors
-from . import service
+from . import queries, service
 
 
 def load_actor():
@@ -56,4 +56,12 @@ def require(verb, project_id=None):
     actor = current_actor()
     if verb not in service.verbs_for(actor, project_id):
         raise errors.insufficient_rights()
+    return actor
+
+
+def actor_or_404(actor_id):
+    """A live actor by id; :raise 404.1: none."""
+    actor = queries.get_actor(actor_id)
+    if actor is None:
+        raise errors.not_found()
     return actor

@@ -6,7 +6,7 @@ from .. import errors
 
 from ..schemas import load_json
 from . import queries, service
-from .requests import current_actor, require
+from .requests import actor_or_404, current_actor, require
 from .roles import ROLES, find_role
 from .schemas import (AssignmentSchema, PasswordChangeSchema, RoleSchema, SessionCreateSchema, SessionSchema,
                       UserCreateSchema, UserSchema, UserUpdateSchema)
@@ -133,13 +133,6 @@ def unassign_sitewide(role_key, actor_id):
     by = require("assignment.create.sitewide")
     service.unassign_role(actor_or_404(actor_id), role_key, None, by=by)
     return jsonify(success=True)
-
-
-def actor_or_404(actor_id):
-    actor = queries.get_actor(actor_id)
-    if actor is None:
-        raise errors.not_found()
-    return actor
 
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request
 from .. import errors
 from ..auth import queries as auth_queries
 from ..auth import service as auth_service
-from ..auth.requests import current_actor, require
+from ..auth.requests import actor_or_404, current_actor, require
 from ..auth.schemas import AssignmentSchema
 from ..schemas import load_json
 from . import queries, service
@@ -78,18 +78,12 @@ def list_assignments(project_id):
 @bp.post("/<int:project_id>/assignments/<role_key>/<int:actor_id>")
 def assign(project_id, role_key, actor_id):
     project = project_or_404(project_id, "assignment.create")
-    target = auth_queries.get_actor(actor_id)
-    if target is None:
-        raise errors.not_found()
-    auth_service.assign_role(target, role_key, project.id, by=current_actor())
+    auth_service.assign_role(actor_or_404(actor_id), role_key, project.id, by=current_actor())
     return jsonify(success=True)
 
 
 @bp.delete("/<int:project_id>/assignments/<role_key>/<int:actor_id>")
 def unassign(project_id, role_key, actor_id):
     project = project_or_404(project_id, "assignment.delete")
-    target = auth_queries.get_actor(actor_id)
-    if target is None:
-        raise errors.not_found()
-    auth_service.unassign_role(target, role_key, project.id, by=current_actor())
+    auth_service.unassign_role(actor_or_404(actor_id), role_key, project.id, by=current_actor())
     return jsonify(success=True)
