@@ -1,10 +1,10 @@
 """Blob rows over the store: write bytes durably, then record (or find) their row."""
 
-import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from . import queries
 from .models import Blob
 from .store import LocalBlobStore
 
@@ -23,7 +23,7 @@ def store_blob_bytes(data: bytes) -> Blob:
 
 
 def ensure_blob_row(stored) -> Blob:
-    existing = db.session.execute(sa.select(Blob).where(Blob.sha256 == stored.sha256)).scalar_one_or_none()
+    existing = queries.get_blob_by_sha256(stored.sha256)
     if existing:
         return existing
     blob = Blob(sha256=stored.sha256, md5=stored.md5, size=stored.size)
@@ -31,7 +31,7 @@ def ensure_blob_row(stored) -> Blob:
         with db.session.begin_nested():
             db.session.add(blob)
     except IntegrityError:  # another request stored the same bytes a moment ago
-        return db.session.execute(sa.select(Blob).where(Blob.sha256 == stored.sha256)).scalar_one()
+        return queries.get_blob_by_sha256(stored.sha256)
     return blob
 
 
