@@ -48,6 +48,7 @@ def register_request_hooks(app):
     """One transaction per request: commit once if the response is a success, else roll back."""
     from .auth.requests import load_actor
 
+    app.before_request(refuse_nul_characters)
     app.before_request(load_actor)
 
     @app.after_request
@@ -58,3 +59,12 @@ def register_request_hooks(app):
             db.session.rollback()
         response.headers.setdefault("Cache-Control", "no-store" if response.status_code >= 400 else "private, no-cache")
         return response
+
+
+def refuse_nul_characters():
+    """No name we store can hold NUL (PostgreSQL text cannot), so a path with one names nothing."""
+    from flask import request
+    if "\x00" in request.path:
+        raise errors.not_found()
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise errors.unexpected_value(field="query", value="(NUL)", reason="parameters may not contain NUL characters.")

@@ -43,13 +43,22 @@ def form_json(form, definition=None):
 
 def read_upload():
     """The request body as a checked form definition (the XLSForm or XForm upload)."""
-    request.max_content_length = current_app.config["MAX_FORM_BYTES"]
-    data = request.get_data(cache=False)
+    data = read_body(current_app.config["MAX_FORM_BYTES"])
     options = service.UploadOptions(
         content_type=request.content_type or "", form_id_fallback=request.headers.get("X-XlsForm-FormId-Fallback"),
         ignore_warnings=request.args.get("ignoreWarnings") == "true", validate=current_app.config["ODK_VALIDATE"],
         max_unzipped=current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
     return service.read_definition(data, options)
+
+
+def read_body(limit):
+    """The whole request body, at most `limit` bytes: :raise 413.1: when it is longer, declared or streamed."""
+    if request.content_length is not None and request.content_length > limit:
+        raise errors.body_too_large(limit=limit)
+    data = request.stream.read(limit + 1)  # a chunked body has no length to check up front
+    if len(data) > limit:
+        raise errors.body_too_large(limit=limit)
+    return data
 
 
 def xml_response(form_def):

@@ -54,9 +54,10 @@ def primary_instance_root(root):
     if etree.QName(root).localname != "html":
         raise XFormError("the root element is not <h:html>")
     instances = root.xpath("h:head/xf:model/xf:instance", namespaces=NS)
-    if not instances or len(instances[0]) == 0:
+    elements = [child for child in instances[0] if isinstance(child.tag, str)] if instances else []
+    if not elements:  # comments and processing instructions are not the root
         raise XFormError("the form has no primary <instance> in its <model>")
-    return instances[0][0]
+    return elements[0]
 
 
 def check_form_id(xml_form_id):

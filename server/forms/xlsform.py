@@ -67,8 +67,8 @@ def _convert_file(path, file_type, validate, pretty_print):
         raise XLSFormError(clean_validate_message(str(error))) from None
     except PyXFormError as error:
         raise XLSFormError(str(error)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, EOFError, OSError) as error:
-        raise XLSFormError(f"The spreadsheet could not be read: {error}") from None
+    except Exception as error:  # noqa: BLE001 - xlrd, openpyxl and zipfile raise many types on corrupt files
+        raise XLSFormError(f"The spreadsheet could not be read ({error.__class__.__name__}: {error}).") from None
     itemsets = result.itemsets.encode("utf-8") if result.itemsets else None
     return Conversion(result.xform.encode("utf-8"), list(result.warnings), itemsets)
 

@@ -135,8 +135,6 @@ def test_an_xlsx_sent_as_xls_is_refused_and_nothing_created(client, admin, proje
     assert_nothing_created(client, admin, project.id)
 
 
-@pytest.mark.xfail(strict=True, reason="server/forms/xlsform.py _convert_file does not catch xlrd.compdoc.CompDocError "
-                                       "(nor xlrd.XLRDError): a corrupt .xls with the OLE2 signature is a 500.1")
 def test_corrupt_xls_with_the_ole2_signature_is_400_15(client, admin, project):
     corrupt = OLE2_MAGIC + bytes(2040)
     response = upload_form(client, admin, project.id, corrupt, content_type=XLS)
@@ -154,9 +152,6 @@ def replace_member(xlsx, name, data):
     return buffer.getvalue()
 
 
-@pytest.mark.xfail(strict=True, reason="server/forms/xlsform.py _convert_file does not catch "
-                                       "xml.etree.ElementTree.ParseError from openpyxl: an .xlsx whose worksheet "
-                                       "XML is not well-formed is a 500.1")
 def test_xlsx_with_a_broken_worksheet_is_400_15(client, admin, project):
     broken = replace_member(simple_form(), "xl/worksheets/sheet1.xml", b"<<< not xml")
     response = upload_form(client, admin, project.id, broken)
@@ -338,10 +333,6 @@ def test_form_body_above_max_form_bytes_is_413_1(app, client, admin, project):
     assert_nothing_created(client, admin, project.id)
 
 
-@pytest.mark.xfail(strict=True, reason="server/forms/routes.py read_upload: request.get_data() on a chunked body (no "
-                                       "Content-Length; gunicorn sets wsgi.input_terminated) stops silently at "
-                                       "MAX_FORM_BYTES, so the truncated body is converted and the client gets 400.15 "
-                                       "'not a zip archive' instead of 413.1")
 def test_form_body_streamed_without_length_past_the_limit_is_413_1(app, client, admin, project, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_FORM_BYTES", MEBIBYTE)
     response = client.post(f"/v1/projects/{project.id}/forms", input_stream=io.BytesIO(bytes(2 * MEBIBYTE)),
@@ -514,10 +505,6 @@ def test_the_expected_attachment_uploads_and_reads_back_with_its_md5_etag(client
 
 
 def test_a_nul_byte_in_a_name_is_404_not_a_server_error(request, app, client, admin, project):
-    if db.engine.dialect.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "PostgreSQL text cannot hold NUL: server/forms/queries.py get_form_by_project_and_xml_form_id and "
-            "get_attachment pass the decoded %00 straight into the query, psycopg raises DataError, 500.1")))
     assert upload_form(client, admin, project.id, fruits_form()).status_code == 200
     forms = f"/v1/projects/{project.id}/forms"
     content = b"name,label\nnul,NUL\n"

@@ -34,3 +34,14 @@ def test_admin_role_cannot_be_given_on_one_project(client):
     response = client.post(f"/v1/projects/{project.id}/assignments/admin/{an.actor_id}", headers=login(client, "admin@example.org"))
     assert response.status_code == 400
     assert client.get("/v1/users", headers=login(client, "an@example.org")).status_code == 403
+
+
+def test_nul_characters_are_refused_not_a_server_error(client):
+    create_user("admin@example.org", admin=True)
+    admin = login(client, "admin@example.org")
+    assert client.post("/v1/sessions", json={"email": "a\x00@example.org", "password": "x" * 12}).get_json()["code"] == 400.8
+    project = create_project()
+    renamed = client.patch(f"/v1/projects/{project.id}", json={"name": "Xã\x00"}, headers=admin)
+    assert renamed.status_code == 400 and renamed.get_json()["code"] == 400.8
+    assert client.get(f"/v1/projects/{project.id}", headers=admin).get_json()["name"] == project.name
+    assert client.post(f"/v1/projects/{project.id}/forms/x/draft/publish?version=1%00", headers=admin).status_code == 400

@@ -120,9 +120,6 @@ def test_read_xform_refuses_unsafe_xml_before_reading_it():
         read_xform(document)
 
 
-@pytest.mark.xfail(strict=True, reason="server/forms/xform.py primary_instance_root takes instances[0][0], the first "
-                                       "child node, which may be a comment; ODK Central takes the first element, so a "
-                                       "valid XForm with a comment inside <instance> is refused as having no form ID")
 def test_a_comment_before_the_primary_instance_root_is_ignored():
     info = read_xform(xform('<!-- hộ gia đình --><data id="ho_gia_dinh" version="3"><ten/></data>'))
     assert (info.xml_form_id, info.version) == ("ho_gia_dinh", "3")
