@@ -191,7 +191,8 @@ def run_gunicorn(app, bind, workers, threads):
     class Server(BaseApplication):
         def load_config(self):
             for key, value in {"bind": bind, "workers": workers, "threads": threads, "worker_class": "gthread",
-                               "timeout": 120, "accesslog": "-", "preload_app": True}.items():
+                               "timeout": 120, "accesslog": "-", "preload_app": True,
+                               "control_socket_disable": True}.items():
                 self.cfg.set(key, value)
 
         def load(self):

@@ -51,6 +51,14 @@ def fresh_postgres_database(base_url, suffix):
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_postgres_database(database_url):
+    url = make_url(database_url)
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 def start_server(data_dir, database_url=None, extra_env=None, args=("--demo",)):
     port = free_port()
     env = {**os.environ, "MINHCHUNG_DATA_DIR": str(data_dir), **(extra_env or {})}

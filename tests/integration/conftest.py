@@ -3,7 +3,7 @@ import os
 import pytest
 
 from tests.conftest import TEST_DATABASE_ENV
-from tests.live import fresh_postgres_database, start_server, stop_server
+from tests.live import drop_postgres_database, fresh_postgres_database, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +15,5 @@ def live_server(tmp_path_factory):
                         {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024), "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
     yield live
     stop_server(live)
+    if database_url:
+        drop_postgres_database(database_url)

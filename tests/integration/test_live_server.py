@@ -9,7 +9,7 @@ import requests
 
 from tests.conftest import TEST_DATABASE_ENV
 from tests.factories import XLSX, xlsx_from_markdown
-from tests.live import MINHCHUNG, fresh_postgres_database
+from tests.live import MINHCHUNG, drop_postgres_database, fresh_postgres_database
 
 pytestmark = pytest.mark.slow
 MEDIA_FORM = """
@@ -107,6 +107,7 @@ def test_missing_postgis_fails_loudly(tmp_path):
         connection.execute(sa.text("DROP EXTENSION postgis"))
     engine.dispose()
     result = run_cli(["serve", "--port", "1"], {"DATABASE_URL": url}, tmp_path)
+    drop_postgres_database(url)
     assert result.returncode == 1 and "PostGIS is not enabled" in result.stderr
 
 
