@@ -3,6 +3,7 @@ import os
 import pytest
 
 from tests.conftest import TEST_DATABASE_ENV
+from tests.factories import create_project, create_user, login
 from tests.live import drop_postgres_database, fresh_postgres_database, start_server, stop_server
 
 
@@ -17,3 +18,15 @@ def live_server(tmp_path_factory):
     stop_server(live)
     if database_url:
         drop_postgres_database(database_url)
+
+
+@pytest.fixture
+def admin(client):
+    """Headers of a logged-in site administrator."""
+    create_user("admin@example.org", admin=True)
+    return login(client, "admin@example.org")
+
+
+@pytest.fixture
+def project(client):
+    return create_project("Xã Thử Nghiệm")

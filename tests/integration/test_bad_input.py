@@ -12,7 +12,6 @@ import zipfile
 import pytest
 
 from server.blobs.store import LocalBlobStore
-from server.extensions import db
 from server.forms.xlsform import OLE2_MAGIC
 from tests.factories import (XLSX, assign, create_project, create_user, login, simple_form, upload_form,
                              xlsx_from_markdown)
@@ -72,17 +71,6 @@ FRUITS_FORM = """
 
 def fruits_form(version="1"):
     return xlsx_from_markdown(FRUITS_FORM.format(version=version))
-
-
-@pytest.fixture
-def admin(client):
-    create_user("admin@example.org", admin=True)
-    return login(client, "admin@example.org")
-
-
-@pytest.fixture
-def project(client):
-    return create_project("Xã Thử Nghiệm")
 
 
 def form_ids(client, headers, project_id):

@@ -13,7 +13,6 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-from tests.factories import create_project, create_user, login
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "xlsforms"
 if not CORPUS.is_dir():
@@ -49,17 +48,6 @@ def settings_form_id(path):
     workbook = (xls_to_dict if path.suffix == ".xls" else xlsx_to_dict)(str(path))
     settings = (workbook.get("settings") or [{}])[0]
     return settings.get("form_id") or settings.get("id_string")
-
-
-@pytest.fixture
-def admin(client):
-    create_user("admin@example.org", admin=True)
-    return login(client, "admin@example.org")
-
-
-@pytest.fixture
-def project(client):
-    return create_project("Kho biểu mẫu")
 
 
 def upload(client, headers, project_id, path, ignore_warnings=True):

@@ -2,7 +2,6 @@
 
 import hashlib
 
-import pytest
 
 from tests.factories import XLSX, create_project, create_user, login, simple_form, upload_form, xlsx_from_markdown
 
@@ -15,17 +14,6 @@ MEDIA_FORM = """
 |          | form_id                       | version   | form_title           |             |
 |          | co_so                         | {version} | Cơ sở                |             |
 """
-
-
-@pytest.fixture
-def admin(client):
-    create_user("admin@example.org", admin=True)
-    return login(client, "admin@example.org")
-
-
-@pytest.fixture
-def project(client):
-    return create_project("Xã Minh Chứng")
 
 
 def forms_url(project, suffix=""):
