@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors
+from .auth.keys import KeyPrefixMiddleware
 from .config import load_config
 from .db import configure_sqlite
 from .extensions import db, migrate
@@ -19,7 +20,8 @@ def create_app(config=None):
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # Behind a TLS proxy, X-Forwarded-Proto/Host tell us the public scheme (Basic auth needs HTTPS).
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)
+    app.wsgi_app = ProxyFix(KeyPrefixMiddleware(app.wsgi_app), x_proto=1, x_host=1)
+    from . import models  # noqa: F401  (all tables in the metadata)
     db.init_app(app)
     migrate.init_app(app, db)
     with app.app_context():

@@ -27,6 +27,8 @@ class User(Base):
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("actors.id"), primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(320), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # MD5(email:realm:password), what HTTP Digest (RFC 2617) needs; ODK Collect uses Digest over plain HTTP.
+    digest_ha1: Mapped[str | None] = mapped_column(sa.String(32))
     actor: Mapped[Actor] = relationship(back_populates="user")
 
 

@@ -27,12 +27,16 @@ def get_session_by_token_hash(token_hash, now):
     return db.session.execute(query).scalar_one_or_none()
 
 
-def role_ids_for(actor_id, project_id=None):
-    """Role ids the actor holds site-wide, plus on `project_id` when given."""
+def role_ids_for(actor_id, project_id=None, form_id=None):
+    """Role ids the actor holds site-wide, plus on `project_id`, plus on `form_id` when given."""
     scope = Assignment.project_id.is_(None)
     if project_id is not None:
         scope = sa.or_(scope, Assignment.project_id == project_id)
     query = sa.select(Assignment.role_id).where(Assignment.actor_id == actor_id, scope)
+    if form_id is not None:
+        from ..appusers.models import FormAssignment
+        query = query.union(sa.select(FormAssignment.role_id).where(FormAssignment.actor_id == actor_id,
+                                                                    FormAssignment.form_id == form_id))
     return set(db.session.execute(query).scalars())
 
 

@@ -15,6 +15,9 @@ from . import queries, service
 def load_actor():
     """before_request: set g.actor from the Authorization header; bad credentials fail at once."""
     g.actor = None
+    url_token = request.environ.get("minhchung.key_token") or request.args.get("st")
+    if url_token is not None:
+        return load_url_token(url_token)
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if not header:
@@ -36,6 +39,14 @@ def load_actor():
         raise errors.authentication_failed()
 
 
+def load_url_token(token):
+    """An app user's token from /v1/key/{token}/… or ?st=: unknown or revoked is 401, as Central answers."""
+    session = service.find_session(token)
+    if session is None or session.actor.deleted_at is not None:
+        raise errors.authentication_failed()
+    g.actor, g.session = session.actor, session
+
+
 def decode_basic(value):
     try:
         email, _, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
@@ -51,10 +62,10 @@ def current_actor():
     return g.actor
 
 
-def require(verb, project_id=None):
-    """The actor, if it may do `verb` (on `project_id`); :raise 401.2: anonymous, :raise 403.1: not allowed."""
+def require(verb, project_id=None, form_id=None):
+    """The actor, if it may do `verb` (on the project, or the form); :raise 401.2: anonymous, :raise 403.1: not allowed."""
     actor = current_actor()
-    if verb not in service.verbs_for(actor, project_id):
+    if verb not in service.verbs_for(actor, project_id, form_id):
         raise errors.insufficient_rights()
     return actor
 

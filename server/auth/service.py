@@ -124,10 +124,10 @@ def unassign_role(actor, role_key, project_id=None, by=None):
     log_action(by, "assignment.delete", "actor", actor.id, {"roleId": role.id, "projectId": project_id})
 
 
-def verbs_for(actor, project_id=None):
+def verbs_for(actor, project_id=None, form_id=None):
     if actor is None:
         return set()
-    return verbs_of(queries.role_ids_for(actor.id, project_id))
+    return verbs_of(queries.role_ids_for(actor.id, project_id, form_id))
 
 
 def is_admin(actor):

@@ -3,7 +3,8 @@
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from .. import errors
-from ..auth.requests import current_actor
+from ..auth.requests import current_actor, require
+from ..projects import queries as project_queries
 from ..blobs.service import open_blob
 from ..projects.routes import project_or_404
 from ..schemas import load_json
@@ -14,10 +15,13 @@ bp = Blueprint("forms", __name__, url_prefix="/v1/projects/<int:project_id>/form
 
 
 def form_or_404(project_id, xml_form_id, verb="form.read"):
-    project = project_or_404(project_id, verb)
-    form = queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id)
+    """Load a live form and check the caller may `verb` it (project roles, or an app user's form assignment)."""
+    current_actor()
+    project = project_queries.get_project(project_id)
+    form = queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id) if project else None
     if form is None:
         raise errors.not_found()
+    require(verb, project.id, form.id)
     return form
 
 
