@@ -41,8 +41,9 @@ def register_blueprints(app):
     from .auth.routes import bp as auth_bp
     from .forms.routes import bp as forms_bp
     from .health import bp as health_bp
+    from .openrosa.routes import bp as openrosa_bp
     from .projects.routes import bp as projects_bp
-    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp):
+    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp):
         app.register_blueprint(blueprint)
 
 
@@ -50,7 +51,10 @@ def register_request_hooks(app):
     """One transaction per request: commit once if the response is a success, else roll back."""
     from .auth.requests import load_actor
 
+    from .openrosa.routes import check_openrosa_version
+
     app.before_request(refuse_nul_characters)
+    app.before_request(check_openrosa_version)
     app.before_request(load_actor)
 
     @app.after_request

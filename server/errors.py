@@ -46,11 +46,14 @@ def problem(code, template):
 unparseable = problem(400.1, "Could not parse the given data ({length} bytes) as {format}.")
 missing_parameter = problem(400.2, "Required parameter {field} missing.")
 invalid_header = problem(400.6, "An expected header field ({field}) did not match the expected format (got: {value}).")
+missing_multipart_field = problem(400.7, "Required multipart POST field {field} missing.")
 unexpected_value = problem(400.8, "Unexpected {field} value {value}; {reason}")
 invalid_data_type = problem(400.11, "Invalid input data type: expected '{field}' to be ({expected}).")
 xlsform_not_valid = problem(400.15, "The given XLSForm file was not valid. Please see the error details for more information.")
 form_warnings = problem(400.16, "The Form is valid, but with warnings. Please check the warnings and if they "
                                 "are acceptable resubmit with ?ignoreWarnings=true")
+expected_deprecation = problem(400.19, "This PUT endpoint expects a deprecatedID metadata tag pointing at the current "
+                                        "version instanceID. I cannot find that tag in your request.")
 password_too_short = problem(400.21, "The password or passphrase provided does not meet the required length ({minimum} characters).")
 xform_not_valid = problem(400.50, "The given XForm was not valid: {reason}")
 hostile_xml = problem(400.51, "The XML was refused: {reason}")
@@ -59,7 +62,14 @@ authentication_failed = problem(401.2, "Could not authenticate with the provided
 https_only = problem(401.3, "This authentication method is only available over HTTPS")
 insufficient_rights = problem(403.1, "The authentication you provided does not have rights to perform that action.")
 not_found = problem(404.1, "Could not find the resource you were looking for.")
+deprecated_id_not_found = problem(404.5, "You tried to update an existing submission, but we can't find that "
+                                         "submission to update ({deprecatedId})")
+form_version_not_found = problem(404.6, "The form version specified in this submission '{formVersion}' does not exist.")
 method_not_allowed = problem(405.1, "This resource does not accept the {method} method.")
+xml_conflict = problem(409.1, "A submission already exists with this ID, but with different XML. Resubmissions to "
+                              "attach additional multimedia must resubmit an identical xml_submission_file.")
+not_accepting_submissions = problem(409.2, "This form is not currently accepting submissions. Please talk to your "
+                                           "program staff if this is unexpected.")
 uniqueness_violation = problem(409.3, "A resource already exists with {fields} value(s) of {values}.")
 version_conflict = problem(409.6, "You tried to publish the form '{xmlFormId}' with version '{version}', but a published "
                                   "form has already existed in this project with those identifiers. Please choose a new "
@@ -67,6 +77,11 @@ version_conflict = problem(409.6, "You tried to publish the form '{xmlFormId}' w
                                   "in-place for you.")
 no_published_version = problem(409.7, "Could not delete draft, because the form has not been published. Either delete "
                                       "the whole form, or replace the draft.")
+instance_id_conflict = problem(409.8, "You tried to update a submission, but the instanceID you provided already "
+                                     "exists on this server. Please try again with a unique instanceID.")
+deprecating_old_submission = problem(409.9, "You tried to update a submission, but the copy you were editing "
+                                            "({deprecatedId}) is now out of date. Please get the new version that has "
+                                            "been submitted, and make your edits again.")
 form_closed = problem(409.50, "The form '{xmlFormId}' is closed. Reopen it (state open) before uploading a new version or its files.")
 no_draft = problem(409.51, "The form '{xmlFormId}' has no draft. Create one with POST …/forms/{xmlFormId}/draft first.")
 body_too_large = problem(413.1, "The request body is larger than this server accepts here ({limit} bytes).")

@@ -85,3 +85,30 @@ def upload_form(client, headers, project_id, body, publish=False, content_type=X
     query = "&".join([f"publish={'true' if publish else 'false'}"] + [f"{k}={v}" for k, v in params.items()])
     return client.post(f"/v1/projects/{project_id}/forms?{query}", data=body,
                        headers={**headers, "Content-Type": content_type})
+
+
+def create_app_user_directly(project, name="Tình nguyện viên", forms=()):
+    """An app user (token session + form assignments) made from the models, for OpenRosa tests."""
+    import secrets
+    from datetime import datetime, timezone
+
+    from server.appusers.models import FieldKey, FormAssignment
+    from server.auth.models import Actor, Session
+
+    token = secrets.token_urlsafe(48)
+    actor = Actor(type="field_key", display_name=name)
+    db.session.add(actor)
+    db.session.flush()
+    db.session.add(FieldKey(actor_id=actor.id, project_id=project.id, token=token))
+    db.session.add(Session(token_hash=auth_service.hash_token(token), actor_id=actor.id,
+                           expires_at=datetime(9999, 1, 1, tzinfo=timezone.utc)))
+    for form_id in forms:
+        db.session.add(FormAssignment(actor_id=actor.id, form_id=form_id, role_id=2))
+    db.session.commit()
+    return actor, token
+
+
+def instance_xml(form_id="ho_gia_dinh", version="1", instance_id="uuid:00000000-0000-4000-8000-000000000001",
+                 body="<chu_ho>Nguyễn Văn An</chu_ho><so_nguoi>4</so_nguoi>", meta_extra=""):
+    return (f'<?xml version="1.0" ?><data id="{form_id}" version="{version}" xmlns:orx="http://openrosa.org/xforms">'
+            f'{body}<meta><instanceID>{instance_id}</instanceID>{meta_extra}</meta></data>').encode()

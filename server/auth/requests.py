@@ -76,3 +76,11 @@ def actor_or_404(actor_id):
     if actor is None:
         raise errors.not_found()
     return actor
+
+
+def www_authenticate_challenges():
+    """What a 401 on an OpenRosa endpoint offers: Basic only over HTTPS (Collect sends Basic only there)."""
+    challenges = []
+    if request.is_secure:
+        challenges.append('Basic realm="Minh Chung", charset="UTF-8"')
+    return challenges

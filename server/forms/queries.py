@@ -30,3 +30,15 @@ def get_published_def_by_version(form_id, version):
 def get_attachment(form_def_id, name):
     query = sa.select(FormAttachment).where(FormAttachment.form_def_id == form_def_id, FormAttachment.name == name)
     return db.session.execute(query).scalar_one_or_none()
+
+
+def list_open_published_forms(project_id):
+    """What ODK Collect may download: published and open (closing forms take submissions but are not listed)."""
+    query = (sa.select(Form).where(Form.project_id == project_id, Form.deleted_at.is_(None), Form.state == "open",
+                                   Form.current_def_id.is_not(None)).order_by(Form.xml_form_id))
+    return db.session.execute(query).scalars().all()
+
+
+def form_ids_assigned_to(actor_id):
+    from ..appusers.models import FormAssignment
+    return set(db.session.execute(sa.select(FormAssignment.form_id).where(FormAssignment.actor_id == actor_id)).scalars())

@@ -1,0 +1,37 @@
+"""The fields of an XForm, from its <bind> elements: path and type. A pure module.
+
+Submissions need them to know which answers name files (type binary) and which is the geopoint.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..safexml import parse_xml
+from .xform import NS
+
+
+@dataclass(frozen=True)
+class Field:
+    path: tuple  # element names below the instance root, e.g. ("grp", "photo")
+    type: str  # ODK bind type without prefix: string, int, binary, geopoint, …
+
+
+@lru_cache(maxsize=256)
+def read_fields(xml: bytes) -> tuple:
+    """Fields in document order. Cached: a form version's XML never changes once stored."""
+    root = parse_xml(xml)
+    fields = []
+    for bind in root.iterfind("h:head/xf:model/xf:bind", NS):
+        nodeset, kind = bind.get("nodeset") or "", bind.get("type") or "string"
+        steps = tuple(step for step in nodeset.split("/") if step)
+        if len(steps) >= 2:
+            fields.append(Field(tuple(step.split(":")[-1] for step in steps[1:]), kind.split(":")[-1]))
+    return tuple(fields)
+
+
+def binary_fields(fields):
+    return [field for field in fields if field.type == "binary"]
+
+
+def first_geopoint(fields):
+    return next((field for field in fields if field.type == "geopoint"), None)

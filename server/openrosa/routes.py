@@ -1,0 +1,151 @@
+"""The OpenRosa API as ODK Collect uses it: formList, manifest, and the submission endpoint.
+
+Paths follow ODK Central (/v1/projects/{p}/…, and /v1/key/{token}/projects/{p}/… for app users).
+Responses carry X-OpenRosa-Version and the accept length; errors are OpenRosaResponse XML, whose
+message Collect shows to the volunteer.
+"""
+
+from flask import Blueprint, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from .. import errors
+from ..auth.requests import current_actor, require, www_authenticate_challenges
+from ..forms import queries as form_queries
+from ..projects import queries as project_queries
+from ..submissions import service as submissions
+from ..urls import api_url, segment
+from . import wire
+
+bp = Blueprint("openrosa", __name__, url_prefix="/v1/projects/<int:project_id>")
+XML_PART = "xml_submission_file"
+MAX_SUBMISSION_XML_BYTES = 20 * 1024 * 1024
+
+
+def openrosa_endpoint(view):
+    """Mark a view as OpenRosa: it requires X-OpenRosa-Version: 1.0 (checked before authentication, as Central)."""
+    view.is_openrosa = True
+    return view
+
+
+def check_openrosa_version():
+    """App-level before_request: 400.6 when an OpenRosa endpoint is called without X-OpenRosa-Version: 1.0."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_openrosa", False) and request.headers.get("X-OpenRosa-Version") != "1.0":
+        raise errors.invalid_header(field="X-OpenRosa-Version", value=request.headers.get("X-OpenRosa-Version") or "[nothing]")
+
+
+def xml_response(body, status=200):
+    response = current_app.response_class(body, status=status, content_type="text/xml; charset=utf-8")
+    return response
+
+
+@bp.after_request
+def openrosa_headers(response):
+    response.headers["X-OpenRosa-Version"] = "1.0"
+    response.headers["X-OpenRosa-Accept-Content-Length"] = str(current_app.config["MAX_CONTENT_LENGTH"])
+    response.headers["Content-Language"] = "en"
+    return response
+
+
+@bp.errorhandler(errors.AppError)
+def openrosa_error(error):
+    response = xml_response(wire.openrosa_response(error.message, "error"), error.status)
+    if error.status == 401 and not request.environ.get("minhchung.key_token"):
+        for challenge in www_authenticate_challenges():  # Collect answers only a challenge
+            response.headers.add("WWW-Authenticate", challenge)
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def openrosa_http_error(error):
+    return openrosa_error(errors.from_http_exception(error))
+
+
+def project_or_404(project_id):
+    current_actor()
+    project = project_queries.get_project(project_id)
+    if project is None:
+        raise errors.not_found()
+    return project
+
+
+@bp.get("/formList")
+@openrosa_endpoint
+def form_list(project_id):
+    """Open, published forms the caller may download (app users: those assigned to them); ?formID= filters."""
+    project = project_or_404(project_id)
+    forms = visible_forms(project, current_actor())
+    wanted = request.args.get("formID")
+    entries = [form_list_entry(project, form) for form in forms if wanted in (None, form.xml_form_id)]
+    return xml_response(wire.form_list_xml(entries))
+
+
+def visible_forms(project, actor):
+    forms = form_queries.list_open_published_forms(project.id)
+    from ..auth.service import verbs_for
+    if "form.read" in verbs_for(actor, project.id):
+        return forms
+    assigned = form_queries.form_ids_assigned_to(actor.id)
+    return [form for form in forms if form.id in assigned]
+
+
+def form_list_entry(project, form):
+    definition = form.current_def
+    base = f"/projects/{project.id}/forms/{segment(form.xml_form_id)}"
+    return wire.FormListEntry(form.xml_form_id, definition.name or form.xml_form_id, definition.version, definition.hash,
+                              api_url(base + ".xml"), api_url(base + "/manifest") if definition.attachments else None)
+
+
+@bp.get("/forms/<xml_form_id>/manifest")
+@openrosa_endpoint
+def manifest(project_id, xml_form_id):
+    """The media files the published version has (only those uploaded), with md5 of their bytes."""
+    project = project_or_404(project_id)
+    form = form_queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id)
+    if form is None or form.current_def is None:
+        raise errors.not_found()
+    require("form.read", project.id, form.id)
+    base = f"/projects/{project.id}/forms/{segment(form.xml_form_id)}/attachments/"
+    files = [wire.MediaFile(item.name, item.blob.md5, api_url(base + segment(item.name)))
+             for item in form.current_def.attachments if item.blob is not None]
+    return xml_response(wire.manifest_xml(files))
+
+
+@bp.route("/submission", methods=["GET", "HEAD"])
+@openrosa_endpoint
+def submission_preflight(project_id):
+    """Collect's HEAD before uploading: 204 (Collect requires exactly that) with the accept length."""
+    project_or_404(project_id)
+    return current_app.response_class(status=204)
+
+
+@bp.post("/submission")
+@openrosa_endpoint
+def submit(project_id):
+    project = project_or_404(project_id)
+    xml, files = read_multipart()
+    instance = submissions.read_submission_xml(xml)
+    form = form_queries.get_form_by_project_and_xml_form_id(project.id, instance.xml_form_id)
+    if form is None:
+        raise errors.not_found()
+    actor = require("submission.create", project.id, form.id)
+    sender = submissions.Sender(actor, request.args.get("deviceID"), request.headers.get("User-Agent"))
+    submissions.receive_submission(form, instance, xml, files, sender)
+    return xml_response(wire.openrosa_response("full submission upload was successful!"), 201)
+
+
+def read_multipart():
+    """The instance XML and the other parts by field name (= file name); uploads are spooled to disk by Werkzeug."""
+    if request.mimetype != "multipart/form-data":
+        raise errors.missing_multipart_field(field=XML_PART)
+    part = request.files.get(XML_PART)
+    if part is not None:
+        xml = part.stream.read(MAX_SUBMISSION_XML_BYTES + 1)
+    elif XML_PART in request.form:
+        xml = request.form[XML_PART].encode("utf-8")
+    else:
+        raise errors.missing_multipart_field(field=XML_PART)
+    if len(xml) > MAX_SUBMISSION_XML_BYTES:
+        raise errors.body_too_large(limit=MAX_SUBMISSION_XML_BYTES)
+    files = {name: upload for name, upload in request.files.items(multi=True) if name != XML_PART}
+    return xml, files

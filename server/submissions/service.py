@@ -1,0 +1,217 @@
+"""Receiving and changing submissions, with ODK Central's semantics.
+
+- Same instanceID and byte-identical XML is a resubmission: it only adds or replaces files (this is
+  how ODK Collect's split uploads and retries after a lost response work), never a second record.
+- Same instanceID with different XML is a conflict (409.1); Collect shows the message.
+- meta/deprecatedID names the version being edited: a new version, reviewState "edited", earlier
+  files carried over by name.
+- Only files named by the XML's binary fields are kept; other parts are ignored.
+Operations flush; the request commits once, after every file is durable in the blob store.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from .. import errors
+from ..audit.service import log_action
+from ..blobs.service import store_blob_stream
+from ..db import utcnow
+from ..extensions import db
+from ..forms import queries as form_queries
+from ..forms.fields import binary_fields, first_geopoint, read_fields
+from ..safexml import UnsafeXML
+from . import queries
+from .instance import InstanceError, attachment_names, read_geopoint, read_instance
+from .models import REVIEW_STATES, Comment, Submission, SubmissionAttachment, SubmissionDef
+
+
+@dataclass(frozen=True)
+class Sender:
+    actor: object
+    device_id: str | None = None
+    user_agent: str | None = None
+
+
+def read_submission_xml(xml: bytes):
+    """Identify a submission's XML. :raise 400.2: no form id, :raise 400.51: malformed or hostile XML."""
+    try:
+        xml.decode("utf-8")
+        return read_instance(xml)
+    except UnicodeDecodeError:
+        raise errors.hostile_xml(reason="the XML is not UTF-8 encoded") from None
+    except UnsafeXML as error:
+        raise errors.hostile_xml(reason=str(error)) from None
+    except InstanceError:
+        raise errors.missing_parameter(field="form ID xml attribute") from None
+
+
+def receive_submission(form, instance, xml: bytes, files, sender: Sender):
+    """File an OpenRosa submission; return (submission, is_new). `files` maps part name → file with .stream/.mimetype."""
+    if form.state == "closed":
+        raise errors.not_accepting_submissions()
+    form_def = form_def_for(form, instance.version)
+    if instance.deprecated_id:
+        return edit_submission(form, form_def, instance, xml, files, sender)
+    existing = queries.get_def_by_instance_id(form.id, instance.instance_id)
+    if existing is not None:
+        return top_up(existing, xml, files), False
+    return create_submission(form, form_def, instance, xml, files, sender), True
+
+
+def create_submission(form, form_def, instance, xml, files, sender):
+    submission = Submission(form_id=form.id, instance_id=instance.instance_id, submitter_id=_actor_id(sender),
+                            device_id=sender.device_id, user_agent=sender.user_agent)
+    db.session.add(submission)
+    db.session.flush()
+    submission_def = _new_def(submission, form_def, instance, xml, sender)
+    _attach(submission_def, instance, form_def, files, carried={})
+    log_action(sender.actor, "submission.create", "submission", submission.id,
+               {"xmlFormId": form.xml_form_id, "instanceId": instance.instance_id})
+    return submission
+
+
+def top_up(existing_def, xml, files):
+    """A resubmission of identical XML adds (or replaces) the files it carries. :raise 409.1: different XML."""
+    if existing_def.xml_sha256 != hashlib.sha256(xml).hexdigest():
+        raise errors.xml_conflict()
+    for attachment in existing_def.attachments:
+        upload = files.get(attachment.name)
+        if upload is not None:
+            _store_upload(attachment, upload)
+    return db.session.get(Submission, existing_def.submission_id)
+
+
+def edit_submission(form, form_def, instance, xml, files, sender):
+    """A new version of the submission whose current version is meta/deprecatedID."""
+    previous = queries.get_def_by_instance_id(form.id, instance.deprecated_id)
+    if previous is None:
+        raise errors.deprecated_id_not_found(deprecatedId=instance.deprecated_id)
+    already = queries.get_def_by_instance_id(form.id, instance.instance_id)
+    if already is not None:
+        if already.xml_sha256 == hashlib.sha256(xml).hexdigest():
+            return top_up(already, xml, files), False
+        raise errors.instance_id_conflict()
+    if not previous.current:
+        raise errors.deprecating_old_submission(deprecatedId=instance.deprecated_id)
+    submission = db.session.get(Submission, previous.submission_id)
+    previous.current = False
+    db.session.flush()
+    submission_def = _new_def(submission, form_def, instance, xml, sender)
+    _attach(submission_def, instance, form_def, files,
+            carried={item.name: item for item in previous.attachments if item.blob_id is not None})
+    submission.review_state, submission.updated_at = "edited", utcnow()
+    log_action(sender.actor, "submission.update.version", "submission", submission.id,
+               {"instanceId": instance.instance_id, "deprecatedId": instance.deprecated_id})
+    return submission, True
+
+
+def create_from_rest(form, instance, xml, sender):
+    """POST …/forms/{f}/submissions with an XML body. :raise 400.8: other form, :raise 409.3: id exists."""
+    _check_same_form(form, instance)
+    if form.state == "closed":
+        raise errors.not_accepting_submissions()
+    if queries.get_def_by_instance_id(form.id, instance.instance_id) is not None:
+        raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
+    return create_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
+
+
+def edit_from_rest(form, submission, instance, xml, sender):
+    """PUT …/submissions/{instanceId}: the XML's deprecatedID must be the current version. :raise 400.19:"""
+    _check_same_form(form, instance)
+    current = queries.get_current_def(submission.id)
+    if instance.deprecated_id != current.instance_id:
+        raise errors.expected_deprecation()
+    return edit_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)[0]
+
+
+def form_def_for(form, version):
+    """The published version a submission names (any, not only the newest). :raise 404.6:"""
+    if form.current_def is not None and form.current_def.version == version:
+        return form.current_def
+    form_def = form_queries.get_published_def_by_version(form.id, version)
+    if form_def is None:
+        raise errors.form_version_not_found(formVersion=version)
+    return form_def
+
+
+def upload_attachment(submission_def, name, stream, content_type, actor):
+    """POST …/submissions/{id}/attachments/{name}. :raise 404.1: the XML names no such file."""
+    attachment = queries.get_attachment(submission_def.id, name)
+    if attachment is None:
+        raise errors.not_found()
+    blob = store_blob_stream(stream)
+    attachment.blob_id, attachment.content_type = blob.id, content_type
+    log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id, {"name": name})
+    return attachment
+
+
+def clear_attachment(submission_def, name, actor):
+    attachment = queries.get_attachment(submission_def.id, name)
+    if attachment is None or attachment.blob_id is None:
+        raise errors.not_found()
+    attachment.blob_id, attachment.content_type = None, None
+    log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id,
+               {"name": name, "cleared": True})
+
+
+def set_review_state(submission, state, actor):
+    """received (null), hasIssues, edited, approved, rejected. :raise 400.8: any other value."""
+    if state is not None and state not in REVIEW_STATES:
+        raise errors.unexpected_value(field="reviewState", value=repr(state),
+                                      reason="expected null, hasIssues, edited, approved or rejected.")
+    submission.review_state, submission.updated_at = state, utcnow()
+    log_action(actor, "submission.update", "submission", submission.id, {"reviewState": state})
+    return submission
+
+
+def add_comment(submission, body, actor):
+    if not isinstance(body, str) or not body.strip():
+        raise errors.missing_parameter(field="body")
+    comment = Comment(submission_id=submission.id, actor_id=actor.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    log_action(actor, "comment.create", "submission", submission.id, {"commentId": comment.id})
+    return comment
+
+
+def _check_same_form(form, instance):
+    if instance.xml_form_id != form.xml_form_id:
+        raise errors.unexpected_value(field="form ID", value=repr(instance.xml_form_id),
+                                      reason=f"this is the form '{form.xml_form_id}'.")
+
+
+def _new_def(submission, form_def, instance, xml, sender):
+    fields = read_fields(form_def.xml.encode("utf-8"))
+    point = read_geopoint(instance.root, first_geopoint(fields))
+    submission_def = SubmissionDef(
+        submission_id=submission.id, form_id=submission.form_id, form_def_id=form_def.id,
+        instance_id=instance.instance_id, xml=xml.decode("utf-8"), xml_sha256=hashlib.sha256(xml).hexdigest(),
+        instance_name=instance.instance_name, submitter_id=_actor_id(sender), device_id=sender.device_id,
+        user_agent=sender.user_agent, current=True)
+    if point is not None:
+        submission_def.latitude, submission_def.longitude = point.latitude, point.longitude
+        submission_def.altitude, submission_def.accuracy, submission_def.location = point.altitude, point.accuracy, point.ewkt
+    db.session.add(submission_def)
+    db.session.flush()
+    return submission_def
+
+
+def _attach(submission_def, instance, form_def, files, carried):
+    """One row per file the XML names: stored now if sent, carried from the edited version, or awaited."""
+    for name in attachment_names(instance.root, binary_fields(read_fields(form_def.xml.encode("utf-8")))):
+        attachment = SubmissionAttachment(submission_def_id=submission_def.id, name=name)
+        if name in files:
+            _store_upload(attachment, files[name])
+        elif name in carried:
+            attachment.blob_id, attachment.content_type = carried[name].blob_id, carried[name].content_type
+        db.session.add(attachment)
+    db.session.flush()
+
+
+def _store_upload(attachment, upload):
+    blob = store_blob_stream(upload.stream)
+    attachment.blob_id, attachment.content_type = blob.id, upload.mimetype or "application/octet-stream"
+
+
+def _actor_id(sender):
+    return sender.actor.id if sender.actor is not None else None
