@@ -126,3 +126,28 @@ def test_cli_creates_users_projects_and_roles(tmp_path):
     listed = run_cli(["--help"], {}, tmp_path).stdout
     for command in ("serve", "user-create", "user-promote", "user-set-password", "project-create", "role-assign", "forms-build", "db"):
         assert command in listed
+
+
+def test_chunked_submission_over_the_accept_length_is_413_openrosa(server):
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Chunked"}, headers=headers, timeout=10).json()
+    head = requests.head(f"{server.url}/v1/projects/{project['id']}/submission",
+                         headers={**headers, "X-OpenRosa-Version": "1.0"}, timeout=10)
+    assert head.status_code == 204
+    limit = int(head.headers["X-OpenRosa-Accept-Content-Length"])
+    boundary = "minhchungboundary"
+    part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"xml_submission_file\"; filename=\"i.xml\"\r\n"
+            f"Content-Type: text/xml\r\n\r\n<data id=\"x\"/>\r\n--{boundary}\r\nContent-Disposition: form-data; "
+            f"name=\"anh.jpg\"; filename=\"anh.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
+
+    def body():  # no Content-Length: Transfer-Encoding chunked, past the advertised limit
+        yield part
+        for _ in range(limit // 65536 + 2):
+            yield b"\xff" * 65536
+
+    response = requests.post(f"{server.url}/v1/projects/{project['id']}/submission", data=body(), timeout=60,
+                             headers={**headers, "X-OpenRosa-Version": "1.0",
+                                      "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413
+    assert response.text.startswith("<OpenRosaResponse") and 'nature="error"' in response.text
+    assert response.headers["X-OpenRosa-Version"] == "1.0"
