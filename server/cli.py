@@ -12,7 +12,8 @@ from .extensions import db
 
 
 def register_commands(app):
-    for command in (serve, user_create, user_promote, user_set_password, project_create, role_assign, forms_build):
+    for command in (serve, user_create, user_promote, user_set_password, project_create, role_assign, app_user_create,
+                    forms_build):
         app.cli.add_command(command)
 
 
@@ -138,6 +139,43 @@ def role_assign(email, role, project_id):
         fail(f"no project with id {project_id}")
     granted = commit_or_fail(lambda: service.assign_role(user.actor, role, project_id))
     click.echo(f"{email} is now {granted.name}" + (f" on project {project_id}." if project_id else " site-wide."))
+
+
+@click.command("app-user-create")
+@click.argument("project_id", type=int)
+@click.argument("display_name")
+@click.option("--form", "xml_form_ids", multiple=True, help="xmlFormId of a form it may fill; repeat for more.")
+@click.option("--base-url", help="This server's address as phones reach it (default: MINHCHUNG_BASE_URL).")
+@click.option("--managed", is_flag=True, help="Collect keeps exactly the assigned forms and sends finished ones at once.")
+@with_appcontext
+def app_user_create(project_id, display_name, xml_form_ids, base_url, managed):
+    """Create an app user of a project, give it forms, and print its ODK Collect QR code and URL."""
+    from .appusers import qr, service
+    from .forms import queries as form_queries
+    from .projects import queries as project_queries
+    base_url = (base_url or current_app.config["PUBLIC_BASE_URL"] or "").rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        fail("give --base-url (the address phones reach this server at, e.g. http://192.168.1.10:8383) "
+             "or set MINHCHUNG_BASE_URL.")
+    prepare_database()
+    project = project_queries.get_project(project_id) or fail(f"no project with id {project_id}")
+    forms = [form_queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id)
+             or fail(f"no form {xml_form_id} in project {project_id}") for xml_form_id in xml_form_ids]
+
+    def work():
+        field_key = service.create_app_user(project, display_name)
+        for form in forms:
+            service.assign_form_role(form, field_key.actor, "app-user")
+        return field_key
+
+    field_key = commit_or_fail(work)
+    server_url = qr.key_server_url(base_url, field_key.token, project.id)
+    click.echo(f"Created app user {field_key.actor_id} ({field_key.actor.display_name}) in project {project.id}: "
+               f"{project.name}; forms: {', '.join(xml_form_ids) or 'none yet'}.")
+    click.echo(f"Server URL: {server_url}")
+    click.echo(f"Token: {field_key.token}")
+    click.echo("Scan in ODK Collect (Add project > Scan QR code). Anyone holding this code can submit as this app user.")
+    qr.qr_terminal(qr.encode_settings(qr.collect_settings(server_url, project.name, managed)), sys.stdout)
 
 
 @click.command("forms-build")

@@ -18,6 +18,7 @@ PROJECT_READ = {"project.read", "form.list", "form.read", "submission.list", "su
 PROJECT_MANAGE = PROJECT_READ | {
     "project.update", "form.create", "form.update", "form.delete", "submission.create", "submission.update",
     "assignment.create", "assignment.delete", "field_key.list", "field_key.create", "field_key.delete",
+    "session.end",  # revoke the project's app users' tokens (DELETE /v1/sessions/{token}), as Central's managers may
 }
 ADMIN_ONLY = {"project.create", "project.delete", "user.list", "user.create", "user.read", "user.update",
               "audit.read", "role.list", "assignment.create.sitewide", "config.read"}

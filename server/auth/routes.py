@@ -26,15 +26,27 @@ def create_session():
 
 @bp.delete("/sessions/<token>")
 def delete_session(token):
-    """Log out (or, for an administrator, revoke anyone's token). :raise 404.1: unknown token."""
+    """Log out, or revoke a token: anyone's for an administrator, an app user's for its project's managers.
+
+    :raise 404.1: unknown token, :raise 403.1: someone else's token the caller may not end.
+    """
     actor = current_actor()
     session = g.get("session") if token == "current" else service.find_session(token)
     if session is None:
         raise errors.not_found()
     if session.actor_id != actor.id:
-        require("user.update")
+        require_may_end(session)
     service.end_session(session, by=actor)
     return jsonify(success=True)
+
+
+def require_may_end(session):
+    if session.actor.type == "field_key":
+        from ..appusers.queries import get_field_key_by_actor_id
+        field_key = get_field_key_by_actor_id(session.actor_id)
+        require("session.end", field_key.project_id if field_key else None)
+    else:
+        require("user.update")
 
 
 @bp.get("/users/current")

@@ -96,8 +96,13 @@ def find_session(token):
 
 
 def end_session(session, by):
+    """Log out, or revoke a token. Ending an app user's session revokes the app user for good, as in Central."""
     db.session.delete(session)
-    log_action(by, "session.end", "actor", session.actor_id)
+    if session.actor.type == "field_key":
+        from ..appusers.service import forget_token
+        forget_token(session.actor_id, by)
+    else:
+        log_action(by, "session.end", "actor", session.actor_id)
 
 
 def assign_role(actor, role_key, project_id=None, by=None):
