@@ -1,15 +1,17 @@
-"""Who is calling: Bearer session tokens, and HTTP Basic over HTTPS only (as ODK Central does).
+"""Who is calling: Bearer session tokens, app-user tokens in the URL, HTTP Basic over HTTPS only (as
+ODK Central does), and HTTP Digest (as the OpenRosa spec allows, for ODK Collect on plain HTTP).
 
 Behind a TLS-terminating proxy, X-Forwarded-Proto says the scheme (ProxyFix applies it).
 """
 
 import base64
 import binascii
+import time
 
-from flask import g, request
+from flask import current_app, g, request
 
 from .. import errors
-from . import queries, service
+from . import digest, queries, service
 
 
 def load_actor():
@@ -27,6 +29,8 @@ def load_actor():
         if session is None or session.actor.deleted_at is not None:
             raise errors.authentication_failed()
         g.actor, g.session = session.actor, session
+    elif scheme.lower() == "digest":
+        g.actor = authenticate_digest(value)
     elif scheme.lower() == "basic":
         if not request.is_secure:
             raise errors.https_only()
@@ -78,9 +82,29 @@ def actor_or_404(actor_id):
     return actor
 
 
+def authenticate_digest(value):
+    """The user whose Digest response is right for this request. :raise 401.2: (with stale=true on an old nonce)"""
+    params = digest.parse_authorization(value)
+    user = queries.get_user_by_email(params["username"]) if params else None
+    if user is None or not user.digest_ha1:
+        raise errors.authentication_failed()
+    outcome = digest.verify(params, user.digest_ha1, request.method, original_uri(),
+                            current_app.config["SECRET_KEY"], int(time.time()))
+    if outcome != "ok":
+        g.digest_stale = outcome == "stale"
+        raise errors.authentication_failed()
+    return user.actor
+
+
+def original_uri():
+    """The request URI as the client sent it (and signed it), before any rewriting of ours."""
+    return request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path.rstrip("?")
+
+
 def www_authenticate_challenges():
-    """What a 401 on an OpenRosa endpoint offers: Basic only over HTTPS (Collect sends Basic only there)."""
-    challenges = []
+    """What a 401 on an OpenRosa endpoint offers: Digest always (it works over plain HTTP), Basic only over
+    HTTPS (Collect sends Basic only there). Collect answers only a challenge, never a bare 401."""
+    challenges = [digest.challenge(current_app.config["SECRET_KEY"], int(time.time()), stale=g.get("digest_stale", False))]
     if request.is_secure:
-        challenges.append('Basic realm="Minh Chung", charset="UTF-8"')
+        challenges.append(f'Basic realm="{digest.REALM}", charset="UTF-8"')
     return challenges

@@ -12,7 +12,7 @@ from .. import errors
 from ..audit.service import log_action
 from ..db import utcnow
 from ..extensions import db
-from . import queries
+from . import digest, queries
 from .models import Actor, Assignment, Session, User
 from .roles import find_role, verbs_of
 
@@ -55,7 +55,8 @@ def update_user(user, changes, by=None):
         other = queries.get_user_by_email(email)
         if other is not None and other.actor_id != user.actor_id:
             raise errors.uniqueness_violation(fields="email", values=email)
-        user.email = email
+        if email != user.email:
+            user.email, user.digest_ha1 = email, None  # the Digest hash covers the email: set a password again
     if "displayName" in changes:
         user.actor.display_name = changes["displayName"]
     user.actor.updated_at = utcnow()
@@ -66,6 +67,7 @@ def set_password(user, password, by=None):
     if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise errors.password_too_short(minimum=MIN_PASSWORD_LENGTH)
     user.password_hash = generate_password_hash(password)
+    user.digest_ha1 = digest.ha1(user.email, password)  # lets ODK Collect log in with Digest over plain HTTP
     if user.actor_id is not None:
         user.actor.updated_at = utcnow()
         log_action(by, "user.update.password", "actor", user.actor_id)

@@ -104,7 +104,7 @@ def test_missing_postgis_fails_loudly(tmp_path):
     import sqlalchemy as sa
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sa.text("DROP EXTENSION postgis"))
+        connection.execute(sa.text("DROP EXTENSION postgis CASCADE"))
     engine.dispose()
     result = run_cli(["serve", "--port", "1"], {"DATABASE_URL": url}, tmp_path)
     drop_postgres_database(url)
@@ -151,3 +151,18 @@ def test_chunked_submission_over_the_accept_length_is_413_openrosa(server):
     assert response.status_code == 413
     assert response.text.startswith("<OpenRosaResponse") and 'nature="error"' in response.text
     assert response.headers["X-OpenRosa-Version"] == "1.0"
+
+
+def test_digest_login_with_an_independent_client_over_plain_http(server):
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Digest"}, headers=headers, timeout=10).json()
+    user = requests.post(f"{server.url}/v1/users", json={"email": "digest@example.org", "password": "mật khẩu dài đủ"},
+                         headers=headers, timeout=10).json()
+    requests.post(f"{server.url}/v1/projects/{project['id']}/assignments/formfill/{user['id']}", headers=headers, timeout=10)
+    url = f"{server.url}/v1/projects/{project['id']}/formList?formID=x"
+    listed = requests.get(url, auth=requests.auth.HTTPDigestAuth("digest@example.org", "mật khẩu dài đủ"),
+                          headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
+    assert listed.status_code == 200 and "<xforms" in listed.text
+    refused = requests.get(url, auth=requests.auth.HTTPDigestAuth("digest@example.org", "wrong"),
+                           headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
+    assert refused.status_code == 401

@@ -212,3 +212,33 @@ def test_manifest_lists_uploaded_media_with_hashes(client, admin, project):
     assert f"<hash>md5:{hashlib.md5(csv).hexdigest()}</hash>" in text
     media_url = re.search(r"<downloadUrl>(.*?)</downloadUrl>", text).group(1).replace("http://localhost", "")
     assert client.get(media_url).data == csv
+
+
+def test_named_user_logs_in_from_collect_with_digest_over_plain_http(client, collect, project, admin):
+    from server.auth.digest import REALM
+    from tests.factories import PASSWORD, assign, create_user
+    user = create_user("tnv@example.org")
+    assign(user, "formfill", project)
+    base = f"/v1/projects/{project.id}"
+    challenge = client.get(base + "/formList", headers=OR)
+    assert challenge.status_code == 401
+    offered = challenge.headers.getlist("WWW-Authenticate")
+    assert len(offered) == 1 and offered[0].startswith("Digest ") and 'domain="/"' in offered[0]  # no Basic over http
+    nonce = re.search(r'nonce="([^"]+)"', offered[0]).group(1)
+
+    def authorization(method, uri, password=PASSWORD):
+        ha1 = hashlib.md5(f"tnv@example.org:{REALM}:{password}".encode()).hexdigest()
+        ha2 = hashlib.md5(f"{method}:{uri}".encode()).hexdigest()
+        response = hashlib.md5(f"{ha1}:{nonce}:00000001:abcdef:auth:{ha2}".encode()).hexdigest()
+        return {"Authorization": f'Digest username="tnv@example.org", realm="{REALM}", nonce="{nonce}", uri="{uri}", '
+                                 f'response="{response}", qop=auth, nc=00000001, cnonce="abcdef"'}
+
+    listed = client.get(base + "/formList", headers={**OR, **authorization("GET", base + "/formList")})
+    assert listed.status_code == 200 and "<formID>ho_gia_dinh</formID>" in listed.get_data(as_text=True)
+    wrong = client.get(base + "/formList", headers={**OR, **authorization("GET", base + "/formList", "wrong password")})
+    assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"].startswith("Digest ")
+    posted = post_submission(client, base, submission_body(), files=[("anh.jpg", b"x")], query="",
+                             headers={**OR, **authorization("POST", base + "/submission")})
+    assert posted.status_code == 201
+    secure = client.get(base + "/formList", headers=OR, base_url="https://localhost")
+    assert any(value.startswith("Basic ") for value in secure.headers.getlist("WWW-Authenticate"))
