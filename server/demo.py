@@ -5,6 +5,8 @@ Everything here is synthetic and labelled so. Running it again changes nothing.
 
 import secrets
 
+from .appusers import queries as appuser_queries
+from .appusers import service as appuser_service
 from .auth import queries as auth_queries
 from .auth import service as auth_service
 from .extensions import db
@@ -18,8 +20,11 @@ DEMO_ADMIN_EMAIL = "admin@minhchung.local"
 DEMO_PROJECT_NAME = "Dự án mẫu — dữ liệu tổng hợp (Demo project, synthetic data)"
 
 
+DEMO_APP_USER_NAME = "Tình nguyện viên mẫu (Demo volunteer)"
+
+
 def load_demo(config):
-    """Create the demo records if missing; return (email, password) of the demo administrator."""
+    """Create the demo records if missing; return (email, password, project, demo app user)."""
     email, password = DEMO_ADMIN_EMAIL, demo_password(config["DATA_DIR"])
     user = auth_queries.get_user_by_email(email)
     if user is None:
@@ -31,8 +36,20 @@ def load_demo(config):
                                                  "Synthetic demo data, not real records.", by=user.actor)
     for path in workbooks():
         publish_workbook(project, path, config, user.actor)
+    volunteer = demo_app_user(project, user.actor)
     db.session.commit()
-    return email, password
+    return email, password, project, volunteer
+
+
+def demo_app_user(project, admin):
+    """An app user assigned to every demo form, so ODK Collect can be tried at once."""
+    volunteer = next((key for key in appuser_queries.list_field_keys(project.id)
+                      if key.actor.display_name == DEMO_APP_USER_NAME and key.token), None)
+    if volunteer is None:
+        volunteer = appuser_service.create_app_user(project, DEMO_APP_USER_NAME, by=admin)
+    for form in form_queries.list_forms_by_project(project.id):
+        appuser_service.assign_form_role(form, volunteer.actor, "app-user", by=admin)
+    return volunteer
 
 
 def publish_workbook(project, path, config, actor):

@@ -166,3 +166,10 @@ def test_digest_login_with_an_independent_client_over_plain_http(server):
     refused = requests.get(url, auth=requests.auth.HTTPDigestAuth("digest@example.org", "wrong"),
                            headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
     assert refused.status_code == 401
+
+
+def test_demo_prints_a_collect_url_that_lists_the_demo_form(server):
+    import re
+    collect_url = re.search(r"server URL (http\S+/v1/key/\S+/projects/\d+)", server.output.read_text()).group(1)
+    listed = requests.get(collect_url + "/formList", headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
+    assert listed.status_code == 200 and "<formID>demo_gia_dinh_hoc_tap</formID>" in listed.text
