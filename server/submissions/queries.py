@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 
+from ..auth.models import Actor
 from ..extensions import db
 from .models import Comment, Submission, SubmissionAttachment, SubmissionDef
 
@@ -44,3 +45,9 @@ def get_attachment(submission_def_id, name):
 def list_comments(submission_id):
     query = sa.select(Comment).where(Comment.submission_id == submission_id).order_by(Comment.created_at, Comment.id)
     return db.session.execute(query).scalars().all()
+
+
+def get_actors_by_ids(actor_ids):
+    """{id: Actor} for submitters and commenters, deleted ones included (X-Extended-Metadata)."""
+    query = sa.select(Actor).where(Actor.id.in_(list(actor_ids)))
+    return {actor.id: actor for actor in db.session.execute(query).scalars()}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .. import errors
 from ..audit.service import log_action
 from ..blobs.service import store_blob_stream
+from ..blobs.store import TooLarge
 from ..db import utcnow
 from ..extensions import db
 from ..forms import queries as form_queries
@@ -134,12 +135,15 @@ def form_def_for(form, version):
     return form_def
 
 
-def upload_attachment(submission_def, name, stream, content_type, actor):
-    """POST …/submissions/{id}/attachments/{name}. :raise 404.1: the XML names no such file."""
+def upload_attachment(submission_def, name, stream, content_type, actor, limit=None):
+    """POST …/submissions/{id}/attachments/{name}. :raise 404.1: the XML names no such file, :raise 413.1:"""
     attachment = queries.get_attachment(submission_def.id, name)
     if attachment is None:
         raise errors.not_found()
-    blob = store_blob_stream(stream)
+    try:
+        blob = store_blob_stream(stream, limit=limit)
+    except TooLarge:
+        raise errors.body_too_large(limit=limit) from None
     attachment.blob_id, attachment.content_type = blob.id, content_type
     log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id, {"name": name})
     return attachment
