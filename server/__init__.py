@@ -44,7 +44,8 @@ def register_blueprints(app):
     from .health import bp as health_bp
     from .openrosa.routes import bp as openrosa_bp
     from .projects.routes import bp as projects_bp
-    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp):
+    from .submissions.routes import bp as submissions_bp
+    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp):
         app.register_blueprint(blueprint)
 
 
