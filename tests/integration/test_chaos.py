@@ -111,6 +111,7 @@ class Item:
     posts: int = 0  # POSTs sent for it, in all attempts
     attempts: int = 0
     acked: bool = False
+    last_failure: object = None
 
 
 @dataclass
@@ -208,7 +209,8 @@ def wait_for_server(server, tally, deadline):
 def deliver(item, client, server, tally, deadline):
     """Send until every POST is 201/202, waiting for the server to come back after a failure."""
     while not item.acked:
-        assert item.attempts < MAX_ATTEMPTS, f"{item.instance_id} not acknowledged after {MAX_ATTEMPTS} attempts"
+        assert item.attempts < MAX_ATTEMPTS, (f"{item.instance_id} not acknowledged after {MAX_ATTEMPTS} attempts; "
+                                              f"last failure: {item.last_failure}")
         wait_for_server(server, tally, deadline)
         item.attempts += 1
         try:
@@ -226,6 +228,7 @@ def deliver(item, client, server, tally, deadline):
                 tally.progress.notify_all()
             return
         client.reset()
+        item.last_failure = failure
         with tally.lock:
             tally.resends += 1
             if failure == "network":
