@@ -10,6 +10,7 @@ from ..auth.schemas import ActorSchema
 from ..forms.routes import form_or_404
 from ..projects.routes import project_or_404
 from ..schemas import Timestamp, load_json
+from ..params import query_flag, wants_extended_metadata
 from . import qr, queries, service
 from .schemas import AppUserCreateSchema, AppUserSchema, FormAssignmentSchema, ProjectFormAssignmentSchema
 
@@ -36,7 +37,7 @@ def list_app_users(project_id):
     project = project_or_404(project_id, "field_key.list")
     field_keys = queries.list_field_keys(project.id)
     body = AppUserSchema(many=True).dump(field_keys)
-    if request.headers.get("X-Extended-Metadata") == "true":
+    if wants_extended_metadata():
         add_extended_metadata(field_keys, body)
     return jsonify(body)
 
@@ -78,7 +79,7 @@ def collect_qr(project_id, actor_id):
                                      "has no QR code. Create a new app user to configure a device.", {"id": actor_id})
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
     server_url = qr.key_server_url(base_url, field_key.token, project.id)
-    settings = qr.collect_settings(server_url, project.name, managed=request.args.get("managed") == "true")
+    settings = qr.collect_settings(server_url, project.name, managed=query_flag("managed"))
     return server_url, settings, qr.encode_settings(settings)
 
 

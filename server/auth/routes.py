@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from .. import errors
 
 from ..schemas import load_json
+from ..params import wants_extended_metadata
 from . import queries, service
 from .requests import actor_or_404, current_actor, require
 from .roles import ROLES, find_role
@@ -56,7 +57,7 @@ def current_user():
     if user is None:
         raise errors.not_found()
     body = UserSchema().dump(user)
-    if request.headers.get("X-Extended-Metadata") == "true":
+    if wants_extended_metadata():
         body["verbs"] = sorted(service.verbs_for(actor))
     return jsonify(body)
 

@@ -8,6 +8,7 @@ from ..projects import queries as project_queries
 from ..blobs.service import open_blob
 from ..projects.routes import project_or_404
 from ..schemas import load_json
+from ..params import query_flag, wants_extended_metadata
 from . import queries, service
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
@@ -40,7 +41,7 @@ def published_or_404(form):
 def form_json(form, definition=None):
     definition = definition or form.current_def or form.draft_def
     body = FormSchema().dump({"form": form, "definition": definition})
-    if request.headers.get("X-Extended-Metadata") == "true":
+    if wants_extended_metadata():
         body.update(submissions=0, lastSubmission=None, excelContentType=definition.xls_content_type)
     return body
 
@@ -50,7 +51,7 @@ def read_upload():
     data = read_body(current_app.config["MAX_FORM_BYTES"])
     options = service.UploadOptions(
         content_type=request.content_type or "", form_id_fallback=request.headers.get("X-XlsForm-FormId-Fallback"),
-        ignore_warnings=request.args.get("ignoreWarnings") == "true", validate=current_app.config["ODK_VALIDATE"],
+        ignore_warnings=query_flag("ignoreWarnings"), validate=current_app.config["ODK_VALIDATE"],
         max_unzipped=current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
     return service.read_definition(data, options)
 
@@ -96,7 +97,7 @@ def list_forms(project_id):
 def create_form(project_id):
     project = project_or_404(project_id, "form.create")
     definition = read_upload()
-    form = service.create_form(project, definition, publish=request.args.get("publish") == "true", by=current_actor())
+    form = service.create_form(project, definition, publish=query_flag("publish"), by=current_actor())
     return jsonify(form_json(form))
 
 

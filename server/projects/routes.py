@@ -1,6 +1,6 @@
 """Projects and project role assignments: ODK Central's /v1/projects endpoints."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from .. import errors
 from ..auth import queries as auth_queries
@@ -8,6 +8,7 @@ from ..auth import service as auth_service
 from ..auth.requests import actor_or_404, current_actor, require
 from ..auth.schemas import AssignmentSchema
 from ..schemas import load_json
+from ..params import wants_extended_metadata
 from . import queries, service
 from .schemas import ProjectCreateSchema, ProjectSchema, ProjectUpdateSchema
 
@@ -30,7 +31,7 @@ def list_projects():
     visible = None if auth_service.is_admin(actor) else auth_queries.project_ids_with_roles(actor.id)
     projects = queries.list_projects(visible)
     body = ProjectSchema(many=True).dump(projects)
-    if request.headers.get("X-Extended-Metadata") == "true":
+    if wants_extended_metadata():
         counts = queries.count_forms_by_project([project.id for project in projects])
         for item in body:
             item["forms"] = counts.get(item["id"], 0)
@@ -49,7 +50,7 @@ def create_project():
 def get_project(project_id):
     project = project_or_404(project_id)
     body = ProjectSchema().dump(project)
-    if request.headers.get("X-Extended-Metadata") == "true":
+    if wants_extended_metadata():
         body["forms"] = queries.count_forms_by_project([project.id]).get(project.id, 0)
         body["verbs"] = sorted(auth_service.verbs_for(current_actor(), project.id))
     return jsonify(body)

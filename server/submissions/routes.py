@@ -12,6 +12,7 @@ from ..auth.service import verbs_for
 from ..blobs.service import open_blob
 from ..forms.routes import form_or_404, read_body
 from ..schemas import load_json
+from ..params import wants_extended_metadata
 from . import queries, service
 from .schemas import (ActorSchema, AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema,
                       SubmissionSchema, VersionSchema)
@@ -52,13 +53,11 @@ def own_submission_or_404(project_id, xml_form_id, instance_id, verb):
     return form, submission
 
 
-def is_extended():
-    return (request.headers.get("X-Extended-Metadata") or "").lower() == "true"  # Central's isTrue ignores case
 
 
 def with_actors(bodies, id_key, name):
     """X-Extended-Metadata: true adds the actor behind `id_key` to each body under `name`."""
-    if is_extended():
+    if wants_extended_metadata():
         actors = queries.get_actors_by_ids({body[id_key] for body in bodies if body[id_key] is not None})
         for body in bodies:
             actor = actors.get(body[id_key])

@@ -193,3 +193,19 @@ def test_without_java_the_upload_fails_with_a_clear_message(client, admin, proje
     assert "Java" in response.get_json()["message"] and "Traceback" not in response.get_data(as_text=True)
     monkeypatch.undo()
     assert client.get(f"/v1/projects/{project.id}/forms", headers=admin).get_json() == []
+
+
+def test_boolean_flags_ignore_case_as_pyodk_sends_them(client, admin, project):
+    with_warning = xlsx_from_markdown("""
+    | survey   |         |         |            |
+    |          | type    | name    | label      |
+    |          | image   | anh     | Ảnh        |
+    | settings |         |         |            |
+    |          | form_id | version | form_title |
+    |          | co_canh_bao | 1   | Cảnh báo   |
+    """)
+    response = client.post(f"/v1/projects/{project.id}/forms?ignoreWarnings=True&publish=True", data=with_warning,
+                           headers={**admin, "Content-Type": XLSX})
+    assert response.status_code == 200 and response.get_json()["publishedAt"] is not None
+    extended = client.get(f"/v1/projects/{project.id}", headers={**admin, "X-Extended-Metadata": "TRUE"}).get_json()
+    assert extended["forms"] == 1
