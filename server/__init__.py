@@ -26,7 +26,7 @@ def create_app(config=None):
     migrate.init_app(app, db)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, writes_expected=request_may_write)
     register_blueprints(app)
     errors.register_error_handlers(app)
     register_request_hooks(app)
@@ -76,3 +76,9 @@ def refuse_nul_characters():
         raise errors.not_found()
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         raise errors.unexpected_value(field="query", value="(NUL)", reason="parameters may not contain NUL characters.")
+
+
+def request_may_write():
+    """Requests other than GET/HEAD/OPTIONS may write: on SQLite they take the writer lock up front."""
+    from flask import has_request_context, request
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

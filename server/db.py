@@ -39,11 +39,14 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
-def configure_sqlite(engine):
+def configure_sqlite(engine, writes_expected=lambda: False):
     """Make pysqlite honour SAVEPOINTs and real transactions, enforce foreign keys, use WAL.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy's documented
     recipe turns it off and emits BEGIN itself (docs: "Serializable isolation / Savepoints / Transactional DDL").
+    A transaction that will write starts with BEGIN IMMEDIATE: in WAL mode a deferred transaction that
+    reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) if another process wrote in between,
+    whereas IMMEDIATE waits its turn (busy_timeout) for the single writer lock.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -58,4 +61,4 @@ def configure_sqlite(engine):
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
