@@ -5,7 +5,9 @@ photo (some with two, split into two POSTs by Collect's rules because the server
 small), from a few client threads that behave exactly like ODK Collect (tests/collect_client.py).
 Meanwhile a killer thread sends SIGKILL to the server's process group several times at random moments
 and restarts it on the same port, data directory and database. A submission is acknowledged only when
-every POST of it got 201; anything else is resent in full after the restart, as Collect does.
+every POST of it got 201; anything else is resent in full after the restart, as Collect does. Every
+tenth submission's first attempt also stops waiting for the answer right after sending (a phone losing
+its network), so the server files it but the client resends it: the resend must not make a second record.
 
 At the end every submission must be stored exactly once, with its XML byte-for-byte, and every photo's
 bytes in the blob store must be those sent. Set CHAOS_SEED to replay a run; the seed is printed.
@@ -40,6 +42,7 @@ SUBMISSIONS = int(os.environ.get("CHAOS_SUBMISSIONS", 120))
 KILLS = 4
 CLIENTS = 3
 ACCEPT_LENGTH = 300_000  # small, so that two-photo submissions are split into two POSTs
+IMPATIENT_EVERY = 10  # every 10th submission's first attempt stops waiting 5 ms after sending, as if the network dropped
 MAX_ATTEMPTS = 25  # per submission; a bound, not an expectation
 DEADLINE_SECONDS = 150
 ADMIN_EMAIL, ADMIN_PASSWORD = "chaos-admin@example.org", "chaos monkey password"
@@ -119,6 +122,8 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     acked: int = 0
     resends: int = 0
+    stored_before_resend: set = field(default_factory=set)
+    gave_up: int = 0
     network_failures: int = 0
     server_errors: list = field(default_factory=list)  # (instanceID, status, body): 5xx answers
     kills: list = field(default_factory=list)  # acknowledged count at each kill
@@ -206,17 +211,28 @@ def wait_for_server(server, tally, deadline):
         assert time.monotonic() < deadline, "the server did not come back in time"
 
 
-def deliver(item, client, server, tally, deadline):
+def already_stored(database, instance_id):
+    with database.connect() as connection:
+        return connection.execute(sa.text("SELECT count(*) FROM submissions WHERE instance_id = :i"),
+                                  {"i": instance_id}).scalar() > 0
+
+
+def deliver(item, client, server, tally, deadline, database):
     """Send until every POST is 201/202, waiting for the server to come back after a failure."""
     while not item.acked:
         assert item.attempts < MAX_ATTEMPTS, (f"{item.instance_id} not acknowledged after {MAX_ATTEMPTS} attempts; "
                                               f"last failure: {item.last_failure}")
         wait_for_server(server, tally, deadline)
+        if item.attempts and already_stored(database, item.instance_id):
+            with tally.lock:
+                tally.stored_before_resend.add(item.instance_id)  # the server had it (or a part) but the answer was lost
+        impatient = item.number % IMPATIENT_EVERY == 1 and item.attempts == 0
         item.attempts += 1
+        client.timeout = (10, 0.005) if impatient else 60  # gives up before the answer: a lost acknowledgement
         try:
             item.posts += len(client.submit(item.xml, item.files))
         except requests.RequestException:
-            failure = "network"
+            failure = "gave up waiting" if impatient else "network"
         except CollectError as error:
             if error.status is None or error.status < 500:
                 raise  # a refusal (409, 413, …): Collect would show it to the volunteer and not resend
@@ -233,9 +249,13 @@ def deliver(item, client, server, tally, deadline):
             tally.resends += 1
             if failure == "network":
                 tally.network_failures += 1
+            elif failure == "gave up waiting":
+                tally.gave_up += 1
             else:
                 tally.server_errors.append((item.instance_id, *failure))
-        time.sleep(0.05)
+        # After giving up, resend only once the first attempt is surely over: an identical submission that
+        # arrives while the first is still being filed is a different race (reported separately), not a crash.
+        time.sleep(1.0 if failure == "gave up waiting" else 0.05)
 
 
 def kill_at_random_moments(server, rng, tally, deadline):
@@ -257,7 +277,7 @@ def kill_at_random_moments(server, rng, tally, deadline):
         raise
 
 
-def run_chaos(server, base_url, headers, items, rng):
+def run_chaos(server, base_url, headers, items, rng, database):
     tally = Tally()
     deadline = time.monotonic() + DEADLINE_SECONDS
     clients = [CollectClient(base_url, headers, device_id=f"collect:chaos{k:012d}") for k in range(CLIENTS)]
@@ -272,7 +292,7 @@ def run_chaos(server, base_url, headers, items, rng):
                     if not queue:
                         return
                     item = queue.pop()
-                deliver(item, client, server, tally, deadline)
+                deliver(item, client, server, tally, deadline, database)
         except BaseException as error:
             tally.abort = tally.abort or error
             raise
@@ -336,12 +356,18 @@ def test_acknowledged_submissions_survive_sigkill_exactly_once(server, database_
     items = make_items(rng, instance_root_name(form_xml), entry.form_id, entry.version)
 
     started = time.monotonic()
-    tally = run_chaos(server, base_url, headers, items, rng)
+    database = sa.create_engine(database_url)
+    try:
+        tally = run_chaos(server, base_url, headers, items, rng, database)
+    finally:
+        database.dispose()
     elapsed = time.monotonic() - started
     split = sum(1 for item in items if len(item.files) > 1)
     print(f"{SUBMISSIONS} submissions ({split} split into two POSTs) from {CLIENTS} clients in {elapsed:.1f}s; "
           f"{len(tally.kills)} SIGKILLs (after {tally.kills} acknowledgements), {server.starts} starts; "
-          f"{tally.resends} resends ({tally.network_failures} network failures, {len(tally.server_errors)} 5xx); "
+          f"{tally.resends} resends ({tally.network_failures} network failures, {tally.gave_up} answers not awaited, "
+          f"{len(tally.server_errors)} 5xx; "
+          f"{len(tally.stored_before_resend)} submissions already stored, whole or in part, when resent); "
           f"{sum(item.posts for item in items)} POSTs in acknowledged attempts; auth: {'app user URL' if not headers else 'Bearer'}")
     assert len(tally.kills) == KILLS and server.starts == KILLS + 1
     assert all(item.acked for item in items)
