@@ -212,6 +212,8 @@ def serve(demo, host, port, workers, threads):
     """Migrate the database, optionally load demo data, and serve with gunicorn (a production WSGI server)."""
     app = current_app._get_current_object()
     prepare_database()
+    from .blobs.store import LocalBlobStore
+    LocalBlobStore(app.config["BLOB_DIR"]).remove_stale_incoming()  # left by a crash mid-upload
     address = f"http://{host}:{port}"
     if demo:
         from .demo import load_demo

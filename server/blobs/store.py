@@ -38,6 +38,16 @@ class LocalBlobStore:
     def open(self, sha256):
         return open(self.path_of(sha256), "rb")
 
+    def remove_stale_incoming(self, older_than_seconds=3600):
+        """Delete temporary files a crash left half-written in incoming/; return how many."""
+        import time
+        removed, cutoff = 0, time.time() - older_than_seconds
+        for path in (self.root / "incoming").glob("*"):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def put_bytes(self, data: bytes) -> StoredFile:
         import io
         return self.put_stream(io.BytesIO(data))

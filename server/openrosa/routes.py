@@ -5,6 +5,8 @@ Responses carry X-OpenRosa-Version and the accept length; errors are OpenRosaRes
 message Collect shows to the volunteer.
 """
 
+import logging
+
 from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +18,7 @@ from ..submissions import service as submissions
 from ..urls import api_url, segment
 from . import wire
 
+log = logging.getLogger(__name__)
 bp = Blueprint("openrosa", __name__, url_prefix="/v1/projects/<int:project_id>")
 XML_PART = "xml_submission_file"
 MAX_SUBMISSION_XML_BYTES = 20 * 1024 * 1024
@@ -42,7 +45,7 @@ def xml_response(body, status=200):
 @bp.after_request
 def openrosa_headers(response):
     response.headers["X-OpenRosa-Version"] = "1.0"
-    response.headers["X-OpenRosa-Accept-Content-Length"] = str(current_app.config["MAX_CONTENT_LENGTH"])
+    response.headers["X-OpenRosa-Accept-Content-Length"] = str(accept_content_length())
     response.headers["Content-Language"] = "en"
     return response
 
@@ -59,6 +62,20 @@ def openrosa_error(error):
 @bp.errorhandler(HTTPException)
 def openrosa_http_error(error):
     return openrosa_error(errors.from_http_exception(error))
+
+
+@bp.errorhandler(Exception)
+def openrosa_unexpected_error(error):
+    """Even a server fault answers Collect in OpenRosa XML, so the volunteer sees a message and retries."""
+    log.exception("unhandled error on an OpenRosa endpoint")
+    return openrosa_error(errors.internal())
+
+
+def accept_content_length():
+    """What we tell Collect it may send in one POST: the body limit less room for the multipart framing,
+    because Collect counts only the file sizes when it decides how to split an upload."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return limit - min(limit // 10, 1024 * 1024)
 
 
 def project_or_404(project_id):

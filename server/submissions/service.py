@@ -12,6 +12,8 @@ Operations flush; the request commits once, after every file is durable in the b
 import hashlib
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from .. import errors
 from ..audit.service import log_action
 from ..blobs.service import store_blob_stream
@@ -56,7 +58,16 @@ def receive_submission(form, instance, xml: bytes, files, sender: Sender):
     existing = queries.get_def_by_instance_id(form.id, instance.instance_id)
     if existing is not None:
         return top_up(existing, xml, files), False
-    return create_submission(form, form_def, instance, xml, files, sender), True
+    try:
+        with db.session.begin_nested():
+            return create_submission(form, form_def, instance, xml, files, sender), True
+    except IntegrityError:
+        # The same instance arrived twice at once (Collect retrying while the first was still being
+        # filed): the first one won, so this one is a resubmission like any other.
+        existing = queries.get_def_by_instance_id(form.id, instance.instance_id)
+        if existing is None:
+            raise
+        return top_up(existing, xml, files), False
 
 
 def create_submission(form, form_def, instance, xml, files, sender):
@@ -213,6 +224,8 @@ def _attach(submission_def, instance, form_def, files, carried):
 
 
 def _store_upload(attachment, upload):
+    if upload.stream.seekable():
+        upload.stream.seek(0)  # it may have been read by an attempt that lost a race
     blob = store_blob_stream(upload.stream)
     attachment.blob_id, attachment.content_type = blob.id, upload.mimetype or "application/octet-stream"
 

@@ -173,3 +173,43 @@ def test_demo_prints_a_collect_url_that_lists_the_demo_form(server):
     collect_url = re.search(r"server URL (http\S+/v1/key/\S+/projects/\d+)", server.output.read_text()).group(1)
     listed = requests.get(collect_url + "/formList", headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
     assert listed.status_code == 200 and "<formID>demo_gia_dinh_hoc_tap</formID>" in listed.text
+
+
+def test_identical_submissions_arriving_together_are_filed_once(server):
+    """Collect retrying while its first attempt is still being filed: both get 201, one submission exists."""
+    import threading
+    import uuid
+    from tests.factories import xlsx_from_markdown as markdown
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Race"}, headers=headers, timeout=10).json()
+    form = markdown("""
+    | survey   |         |         |            |
+    |          | type    | name    | label      |
+    |          | text    | ten     | Tên        |
+    |          | image   | anh     | Ảnh        |
+    | settings |         |         |            |
+    |          | form_id | version | form_title |
+    |          | dua     | 1       | Đua        |
+    """)
+    requests.post(f"{server.url}/v1/projects/{project['id']}/forms?publish=true&ignoreWarnings=true", data=form,
+                  headers={**headers, "Content-Type": XLSX}, timeout=60).raise_for_status()
+    url = f"{server.url}/v1/projects/{project['id']}/submission"
+    statuses = []
+    for _ in range(15):
+        iid = f"uuid:{uuid.uuid4()}"
+        xml = f'<data id="dua" version="1"><ten>An</ten><anh>a.jpg</anh><meta><instanceID>{iid}</instanceID></meta></data>'
+        photo = os.urandom(20000)
+        barrier = threading.Barrier(2)
+
+        def send():
+            barrier.wait()
+            response = requests.post(url, headers={**headers, "X-OpenRosa-Version": "1.0"}, timeout=60,
+                                     files={"xml_submission_file": ("i.xml", xml, "text/xml"), "a.jpg": ("a.jpg", photo, "image/jpeg")})
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        [thread.start() for thread in threads]
+        [thread.join() for thread in threads]
+    assert statuses == [201] * 30
+    listed = requests.get(f"{server.url}/v1/projects/{project['id']}/forms/dua/submissions", headers=headers, timeout=10).json()
+    assert len(listed) == len({item["instanceId"] for item in listed}) == 15

@@ -29,3 +29,17 @@ def test_a_stream_over_the_limit_stores_nothing(tmp_path):
     with pytest.raises(TooLarge):
         store.put_stream(io.BytesIO(b"x" * 5000), limit=4096)
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_stale_half_written_files_are_removed_fresh_ones_kept(tmp_path):
+    import os
+    import time
+    store = LocalBlobStore(tmp_path)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "old").write_bytes(b"half")
+    (incoming / "new").write_bytes(b"in flight")
+    two_hours_ago = time.time() - 7200
+    os.utime(incoming / "old", (two_hours_ago, two_hours_ago))
+    assert store.remove_stale_incoming(older_than_seconds=3600) == 1
+    assert sorted(path.name for path in incoming.iterdir()) == ["new"]
