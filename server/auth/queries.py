@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import Actor, Assignment, Session, User
@@ -23,7 +24,8 @@ def list_users(query_text=None):
 
 
 def get_session_by_token_hash(token_hash, now):
-    query = sa.select(Session).where(Session.token_hash == token_hash, Session.expires_at > now)
+    query = (sa.select(Session).options(joinedload(Session.actor))
+             .where(Session.token_hash == token_hash, Session.expires_at > now))
     return db.session.execute(query).scalar_one_or_none()
 
 

@@ -35,3 +35,17 @@ def binary_fields(fields):
 
 def first_geopoint(fields):
     return next((field for field in fields if field.type == "geopoint"), None)
+
+
+_FIELDS_BY_VERSION = {}
+
+
+def fields_of(form_def) -> tuple:
+    """The fields of a stored form version, parsed once per process (keyed by id and content hash)."""
+    key = (form_def.id, form_def.sha256)
+    fields = _FIELDS_BY_VERSION.get(key)
+    if fields is None:
+        fields = _FIELDS_BY_VERSION[key] = read_fields(form_def.xml.encode("utf-8"))
+        if len(_FIELDS_BY_VERSION) > 1024:
+            _FIELDS_BY_VERSION.clear()
+    return fields

@@ -39,7 +39,7 @@ class FormDef(Base):
     __tablename__ = "form_defs"
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(sa.ForeignKey("forms.id"), index=True)
-    xml: Mapped[str] = mapped_column(sa.Text)
+    xml: Mapped[str] = mapped_column(sa.Text, deferred=True)  # loaded when used: submissions need only its fields
     version: Mapped[str] = mapped_column(sa.String(256), default="")
     name: Mapped[str] = mapped_column(sa.String(500))
     hash: Mapped[str] = mapped_column(sa.String(32))  # md5 of the XML bytes: the formList hash

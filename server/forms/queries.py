@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import Form, FormAttachment, FormDef
@@ -42,3 +43,12 @@ def list_open_published_forms(project_id):
 def form_ids_assigned_to(actor_id):
     from ..appusers.models import FormAssignment
     return set(db.session.execute(sa.select(FormAssignment.form_id).where(FormAssignment.actor_id == actor_id)).scalars())
+
+
+def get_form_for_submission(project_id, xml_form_id):
+    """The live form of a live project, with its current version, in one query (the submission hot path)."""
+    from ..projects.models import Project
+    query = (sa.select(Form).join(Project, Project.id == Form.project_id).options(joinedload(Form.current_def))
+             .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id, Form.deleted_at.is_(None),
+                    Project.deleted_at.is_(None)))
+    return db.session.execute(query).scalar_one_or_none()

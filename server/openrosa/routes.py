@@ -139,13 +139,13 @@ def submission_preflight(project_id):
 @bp.post("/submission")
 @openrosa_endpoint
 def submit(project_id):
-    project = project_or_404(project_id)
+    current_actor()
     xml, files = read_multipart()
     instance = submissions.read_submission_xml(xml)
-    form = form_queries.get_form_by_project_and_xml_form_id(project.id, instance.xml_form_id)
+    form = form_queries.get_form_for_submission(project_id, instance.xml_form_id)
     if form is None:
         raise errors.not_found()
-    actor = require("submission.create", project.id, form.id)
+    actor = require("submission.create", project_id, form.id)
     sender = submissions.Sender(actor, request.args.get("deviceID"), request.headers.get("User-Agent"))
     submissions.receive_submission(form, instance, xml, files, sender)
     return xml_response(wire.openrosa_response("full submission upload was successful!"), 201)

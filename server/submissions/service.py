@@ -21,7 +21,7 @@ from ..blobs.store import TooLarge
 from ..db import utcnow
 from ..extensions import db
 from ..forms import queries as form_queries
-from ..forms.fields import binary_fields, first_geopoint, read_fields
+from ..forms.fields import binary_fields, fields_of, first_geopoint
 from ..safexml import UnsafeXML
 from . import queries
 from .instance import InstanceError, attachment_names, read_geopoint, read_instance
@@ -196,7 +196,7 @@ def _check_same_form(form, instance):
 
 
 def _new_def(submission, form_def, instance, xml, sender):
-    fields = read_fields(form_def.xml.encode("utf-8"))
+    fields = fields_of(form_def)
     point = read_geopoint(instance.root, first_geopoint(fields))
     submission_def = SubmissionDef(
         submission_id=submission.id, form_id=submission.form_id, form_def_id=form_def.id,
@@ -213,7 +213,7 @@ def _new_def(submission, form_def, instance, xml, sender):
 
 def _attach(submission_def, instance, form_def, files, carried):
     """One row per file the XML names: stored now if sent, carried from the edited version, or awaited."""
-    for name in attachment_names(instance.root, binary_fields(read_fields(form_def.xml.encode("utf-8")))):
+    for name in attachment_names(instance.root, binary_fields(fields_of(form_def))):
         attachment = SubmissionAttachment(submission_def_id=submission_def.id, name=name)
         if name in files:
             _store_upload(attachment, files[name])
