@@ -13,8 +13,9 @@ from ..blobs.service import open_blob
 from ..forms.routes import form_or_404, read_body
 from ..schemas import load_json
 from ..params import wants_extended_metadata
+from ..auth.schemas import ActorSchema
 from . import queries, service
-from .schemas import (ActorSchema, AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema,
+from .schemas import (AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema,
                       SubmissionSchema, VersionSchema)
 
 bp = Blueprint("submissions", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")

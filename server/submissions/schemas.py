@@ -31,17 +31,6 @@ class SubmissionSchema(Schema):
     currentVersion = fields.Nested(VersionSchema, attribute="current")
 
 
-class ActorSchema(Schema):
-    """Who submitted or commented, as X-Extended-Metadata shows it."""
-
-    id = fields.Integer()
-    type = fields.String()
-    displayName = fields.String(attribute="display_name")
-    createdAt = Timestamp(attribute="created_at")
-    updatedAt = Timestamp(attribute="updated_at")
-    deletedAt = Timestamp(attribute="deleted_at")
-
-
 class AttachmentSchema(Schema):
     name = fields.String()
     exists = fields.Function(lambda attachment: attachment.blob_id is not None)
