@@ -243,3 +243,10 @@ def test_named_user_logs_in_from_collect_with_digest_over_plain_http(client, col
     assert posted.status_code == 201
     secure = client.get(base + "/formList", headers=OR, base_url="https://localhost")
     assert any(value.startswith("Basic ") for value in secure.headers.getlist("WWW-Authenticate"))
+
+
+def test_submission_without_instance_id_gets_a_generated_one_as_central_does(client, collect, database):
+    xml = b'<data id="ho_gia_dinh" version="1"><chu_ho>An</chu_ho><so_nguoi>1</so_nguoi></data>'
+    assert post_submission(client, collect, xml).status_code == 201
+    instance_id = database.session.execute(db.select(Submission.instance_id)).scalar_one()
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", instance_id)
