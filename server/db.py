@@ -62,3 +62,15 @@ def configure_sqlite(engine, writes_expected=lambda: False):
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
+
+
+def insert_or_nothing(session, model, values, conflict_columns):
+    """INSERT … ON CONFLICT (conflict_columns) DO NOTHING RETURNING the new row as `model`, or None.
+
+    One round trip that also settles races: on PostgreSQL a concurrent insert of the same key waits
+    for the other transaction and then does nothing, so no SAVEPOINT is needed.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns).returning(model)
+    return session.scalars(statement).one_or_none()

@@ -1,8 +1,8 @@
 """Blob rows over the store: write bytes durably, then record (or find) their row."""
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 
+from ..db import insert_or_nothing
 from ..extensions import db
 from . import queries
 from .models import Blob
@@ -23,16 +23,10 @@ def store_blob_bytes(data: bytes) -> Blob:
 
 
 def ensure_blob_row(stored) -> Blob:
-    existing = queries.get_blob_by_sha256(stored.sha256)
-    if existing:
-        return existing
-    blob = Blob(sha256=stored.sha256, md5=stored.md5, size=stored.size)
-    try:
-        with db.session.begin_nested():
-            db.session.add(blob)
-    except IntegrityError:  # another request stored the same bytes a moment ago
-        return queries.get_blob_by_sha256(stored.sha256)
-    return blob
+    """The Blob row for stored bytes: inserted, or the existing one (also when another request just stored them)."""
+    blob = insert_or_nothing(db.session, Blob, {"sha256": stored.sha256, "md5": stored.md5, "size": stored.size},
+                             ["sha256"])
+    return blob if blob is not None else queries.get_blob_by_sha256(stored.sha256)
 
 
 def open_blob(blob: Blob):

@@ -18,7 +18,7 @@ from .. import errors
 from ..audit.service import log_action
 from ..blobs.service import store_blob_stream
 from ..blobs.store import TooLarge
-from ..db import utcnow
+from ..db import insert_or_nothing, utcnow
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of, first_geopoint
@@ -49,32 +49,26 @@ def read_submission_xml(xml: bytes):
 
 
 def receive_submission(form, instance, xml: bytes, files, sender: Sender):
-    """File an OpenRosa submission; return (submission, is_new). `files` maps part name → file with .stream/.mimetype."""
+    """File an OpenRosa submission; return True if it is new. `files` maps part name → file with .stream/.mimetype."""
     if form.state == "closed":
         raise errors.not_accepting_submissions()
     form_def = form_def_for(form, instance.version)
     if instance.deprecated_id:
-        return edit_submission(form, form_def, instance, xml, files, sender)
-    existing = queries.get_def_by_instance_id(form.id, instance.instance_id)
-    if existing is not None:
-        return top_up(existing, xml, files), False
-    try:
-        with db.session.begin_nested():
-            return create_submission(form, form_def, instance, xml, files, sender), True
-    except IntegrityError:
-        # The same instance arrived twice at once (Collect retrying while the first was still being
-        # filed): the first one won, so this one is a resubmission like any other.
-        existing = queries.get_def_by_instance_id(form.id, instance.instance_id)
-        if existing is None:
-            raise
-        return top_up(existing, xml, files), False
+        return edit_submission(form, form_def, instance, xml, files, sender)[1]
+    if create_submission(form, form_def, instance, xml, files, sender) is not None:
+        return True
+    # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
+    top_up(queries.get_def_by_instance_id(form.id, instance.instance_id), xml, files)
+    return False
 
 
 def create_submission(form, form_def, instance, xml, files, sender):
-    submission = Submission(form_id=form.id, instance_id=instance.instance_id, submitter_id=_actor_id(sender),
-                            device_id=sender.device_id, user_agent=sender.user_agent)
-    db.session.add(submission)
-    db.session.flush()
+    """A new submission, or None if its instanceID is already filed (even by a request running right now)."""
+    submission = insert_or_nothing(db.session, Submission, {
+        "form_id": form.id, "instance_id": instance.instance_id, "submitter_id": _actor_id(sender),
+        "device_id": sender.device_id, "user_agent": sender.user_agent}, ["form_id", "instance_id"])
+    if submission is None:
+        return None
     submission_def = _new_def(submission, form_def, instance, xml, sender)
     _attach(submission_def, instance, form_def, files, carried={})
     log_action(sender.actor, "submission.create", "submission", submission.id,
@@ -124,7 +118,10 @@ def create_from_rest(form, instance, xml, sender):
         raise errors.not_accepting_submissions()
     if queries.get_def_by_instance_id(form.id, instance.instance_id) is not None:
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
-    return create_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
+    submission = create_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
+    if submission is None:  # filed by another request a moment ago
+        raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
+    return submission
 
 
 def edit_from_rest(form, submission, instance, xml, sender):
@@ -207,7 +204,10 @@ def _new_def(submission, form_def, instance, xml, sender):
         submission_def.latitude, submission_def.longitude = point.latitude, point.longitude
         submission_def.altitude, submission_def.accuracy, submission_def.location = point.altitude, point.accuracy, point.ewkt
     db.session.add(submission_def)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # an instanceID that an edited version already uses
+        raise errors.instance_id_conflict() from None
     return submission_def
 
 
