@@ -8,9 +8,9 @@ from ..auth.requests import actor_or_404, current_actor
 from ..auth.roles import find_role
 from ..auth.schemas import ActorSchema
 from ..forms.routes import form_or_404
+from ..params import query_flag, wants_extended_metadata
 from ..projects.routes import project_or_404
 from ..schemas import Timestamp, load_json
-from ..params import query_flag, wants_extended_metadata
 from . import qr, queries, service
 from .schemas import AppUserCreateSchema, AppUserSchema, FormAssignmentSchema, ProjectFormAssignmentSchema
 

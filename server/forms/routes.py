@@ -4,11 +4,12 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 
 from .. import errors
 from ..auth.requests import current_actor, require
-from ..projects import queries as project_queries
+from ..blobs.responses import blob_download
 from ..blobs.service import open_blob
+from ..params import query_flag, wants_extended_metadata
+from ..projects import queries as project_queries
 from ..projects.routes import project_or_404
 from ..schemas import load_json
-from ..params import query_flag, wants_extended_metadata
 from . import queries, service
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
@@ -82,9 +83,7 @@ def xlsx_response(form_def):
 def attachment_response(attachment):
     if attachment is None or attachment.blob is None:
         raise errors.not_found()
-    inline = attachment.type == "image"
-    return send_file(open_blob(attachment.blob), mimetype=attachment.content_type or "application/octet-stream",
-                     as_attachment=not inline, download_name=attachment.name, etag=attachment.blob.md5)
+    return blob_download(attachment.blob, attachment.name, attachment.content_type)
 
 
 @bp.get("")

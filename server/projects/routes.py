@@ -7,8 +7,8 @@ from ..auth import queries as auth_queries
 from ..auth import service as auth_service
 from ..auth.requests import actor_or_404, current_actor, require
 from ..auth.schemas import AssignmentSchema
-from ..schemas import load_json
 from ..params import wants_extended_metadata
+from ..schemas import load_json
 from . import queries, service
 from .schemas import ProjectCreateSchema, ProjectSchema, ProjectUpdateSchema
 

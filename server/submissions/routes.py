@@ -4,24 +4,22 @@ A submission is named by its first version's instanceID ("uuid:…"; pyodk sends
 Werkzeug decodes it before routing), even after edits give the current version a new one.
 """
 
-from flask import Blueprint, current_app, jsonify, request, send_file
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
 from ..auth.requests import current_actor
-from ..auth.service import verbs_for
-from ..blobs.service import open_blob
-from ..forms.routes import form_or_404, read_body
-from ..schemas import load_json
-from ..params import wants_extended_metadata
 from ..auth.schemas import ActorSchema
+from ..auth.service import verbs_for
+from ..blobs.responses import blob_download
+from ..forms.routes import form_or_404, read_body
+from ..params import wants_extended_metadata
+from ..schemas import load_json
 from . import queries, service
 from .schemas import (AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema,
                       SubmissionSchema, VersionSchema)
 
 bp = Blueprint("submissions", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")
 XML_TYPES = ("application/xml", "text/xml")
-# Served inline (Central does so for images since v2026.1); SVG can carry script, so it is downloaded instead.
-INLINE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/heic", "image/heif")
 
 
 def submission_or_404(project_id, xml_form_id, instance_id, verb):
@@ -87,11 +85,7 @@ def sender():
 def attachment_response(attachment):
     if attachment is None or attachment.blob is None:
         raise errors.not_found()
-    content_type = attachment.content_type or "application/octet-stream"
-    response = send_file(open_blob(attachment.blob), mimetype=content_type, download_name=attachment.name,
-                         as_attachment=content_type not in INLINE_TYPES, etag=attachment.blob.md5)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return blob_download(attachment.blob, attachment.name, attachment.content_type)
 
 
 @bp.get("")
