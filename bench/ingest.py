@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.collect_client import CollectClient, CollectError  # noqa: E402
 from tests.factories import XLSX, xlsx_from_markdown  # noqa: E402
-from tests.live import MINHCHUNG, free_port  # noqa: E402
+from tests.live import MINHCHUNG, LiveServer, drop_postgres_database, free_port, wait_until_healthy  # noqa: E402
 
 # ODK Central's backend on this machine, client on the same two cores (submissions/s by concurrency).
 CENTRAL = {"xml": {1: 67, 4: 111, 16: 146}, "photo": {1: 41, 4: 67, 16: 90}}
@@ -87,13 +87,6 @@ def fresh_database(admin_url, name="minhchung_bench"):
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def drop_database(admin_url, database_url):
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
-    engine.dispose()
-
-
 class Server:
     def __init__(self, data_dir, database_url, workers, threads):
         self.port = free_port()
@@ -112,17 +105,10 @@ class Server:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"the server exited:\n{self.log.read_text()}")
-            try:
-                if requests.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        sys.exit(f"the server did not become healthy:\n{self.log.read_text()}")
+        try:
+            wait_until_healthy(LiveServer(self.url, self.log.parent, self.process, self.log))
+        except RuntimeError as error:
+            sys.exit(str(error))
 
     def pids(self):
         """The gunicorn master and its workers: every process in the server's process group."""
@@ -351,7 +337,7 @@ def main():
     finally:
         server.stop()
         if created_database and not args.keep:
-            drop_database(args.pg_admin_url, created_database)
+            drop_postgres_database(created_database)
         if not args.keep:
             subprocess.run(["rm", "-rf", str(data_dir)])
     print_table(rows, args)
