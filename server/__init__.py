@@ -47,6 +47,15 @@ def register_blueprints(app):
     from .submissions.routes import bp as submissions_bp
     for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp):
         app.register_blueprint(blueprint)
+    register_area_blueprints(app)
+
+
+def register_area_blueprints(app):
+    """The administrative tree, app users' area scopes, and registries (entity lists)."""
+    from .areas.routes import bp as areas_bp
+    from .registries.routes import bp as registries_bp
+    app.register_blueprint(areas_bp)
+    app.register_blueprint(registries_bp)
 
 
 def register_request_hooks(app):

@@ -15,6 +15,10 @@ def register_commands(app):
     for command in (serve, user_create, user_promote, user_set_password, project_create, role_assign, app_user_create,
                     forms_build):
         app.cli.add_command(command)
+    from .areas.cli import COMMANDS as area_commands
+    from .registries.cli import COMMANDS as registry_commands
+    for command in (*area_commands, *registry_commands):
+        app.cli.add_command(command)
 
 
 def main():

@@ -55,9 +55,14 @@ form_warnings = problem(400.16, "The Form is valid, but with warnings. Please ch
 expected_deprecation = problem(400.19, "This PUT endpoint expects a deprecatedID metadata tag pointing at the current "
                                         "version instanceID. I cannot find that tag in your request.")
 password_too_short = problem(400.21, "The password or passphrase provided does not meet the required length ({minimum} characters).")
+invalid_entity = problem(400.28, "The entity is invalid. {reason}")
+unexpected_attributes = problem(400.31, "Expected parameters: ({expected}). Got ({actual}).")
 xform_not_valid = problem(400.50, "The given XForm was not valid: {reason}")
 hostile_xml = problem(400.51, "The XML was refused: {reason}")
 unsafe_file_name = problem(400.52, "The file name {name!r} is not allowed: {reason}")
+table_not_valid = problem(400.54, "The {what} could not be imported: {count} problem(s); see details.errors "
+                                  "(row numbers as in the spreadsheet, header = row 1).")
+geometry_not_valid = problem(400.55, "The GeoJSON could not be used: {reason}")
 authentication_failed = problem(401.2, "Could not authenticate with the provided credentials.")
 https_only = problem(401.3, "This authentication method is only available over HTTPS")
 insufficient_rights = problem(403.1, "The authentication you provided does not have rights to perform that action.")
@@ -82,6 +87,11 @@ instance_id_conflict = problem(409.8, "You tried to update a submission, but the
 deprecating_old_submission = problem(409.9, "You tried to update a submission, but the copy you were editing "
                                             "({deprecatedId}) is now out of date. Please get the new version that has "
                                             "been submitted, and make your edits again.")
+entity_version_conflict = problem(409.15, "Current version of the Entity is '{current}' and you provided '{provided}'. "
+                                          "Please correct the version number or pass '?force=true' in the URL to "
+                                          "forcefully update the Entity.")
+dataset_name_conflict = problem(409.16, "A dataset named '{current}' exists and you provided '{provided}' with the "
+                                        "same name but different capitalization.")
 form_closed = problem(409.50, "The form '{xmlFormId}' is closed. Reopen it (state open) before uploading a new version or its files.")
 no_draft = problem(409.51, "The form '{xmlFormId}' has no draft. Create one with POST …/forms/{xmlFormId}/draft first.")
 body_too_large = problem(413.1, "The request body is larger than this server accepts here ({limit} bytes).")

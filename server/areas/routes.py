@@ -1,0 +1,122 @@
+"""The administrative tree (/v1/areas) and app users' area scopes (/v1/projects/{p}/app-users/{id}/areas).
+
+Ours, not Central's: Central has no areas. Any logged-in user may read the tree; only site
+administrators change it. Project managers set which areas an app user serves.
+"""
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .. import errors
+from ..appusers.routes import app_user_or_404
+from ..auth import service as auth_service
+from ..auth.requests import current_actor
+from ..forms.routes import read_body
+from ..params import query_flag
+from ..projects.routes import project_or_404
+from ..schemas import load_json
+from . import queries, service, tabular
+from .models import LEVELS
+from .schemas import AreaSchema, AreaScopeSchema
+from .sheets import TableError, is_table_content_type, read_table
+
+bp = Blueprint("areas", __name__, url_prefix="/v1")
+TABLE_TYPES = "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)"
+
+
+def require_admin():
+    """The actor, if a site administrator. :raise 401.2: anonymous, :raise 403.1: anyone else."""
+    actor = current_actor()
+    if not auth_service.is_admin(actor):
+        raise errors.insufficient_rights()
+    return actor
+
+
+def read_uploaded_table(what):
+    """The request body as a Table. :raise 415.1: not CSV/XLSX, :raise 413.1: too big, :raise 400.54: unreadable."""
+    if not is_table_content_type(request.mimetype):
+        raise errors.unsupported_media_type(content_type=request.mimetype, expected=TABLE_TYPES)
+    data = read_body(current_app.config["MAX_FORM_BYTES"])
+    try:
+        return read_table(data, request.mimetype, current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
+    except TableError as error:
+        raise service.table_error(error, what) from None
+
+
+def area_or_404(code):
+    row = queries.get_area_row(code)
+    if row is None:
+        raise errors.not_found()
+    return row
+
+
+@bp.get("/areas")
+def list_areas():
+    """?level=province|district|commune|hamlet, ?parent=<code> (its children), ?tree=true (nested `children`)."""
+    current_actor()
+    level = request.args.get("level")
+    if level is not None and level not in LEVELS:
+        raise errors.unexpected_value(field="level", value=level, reason=f"use one of {', '.join(LEVELS)}.")
+    parent = area_or_404(request.args["parent"]) if "parent" in request.args else None
+    rows = AreaSchema(many=True).dump(queries.list_areas(level, parent["id"] if parent else None))
+    return jsonify(nest(rows) if query_flag("tree") else rows)
+
+
+def nest(rows):
+    """Areas as a forest: each under its parent's `children` (communes under provinces, the two-tier tree)."""
+    by_code = {row["code"]: {**row, "children": []} for row in rows}
+    roots = []
+    for row in by_code.values():
+        parent = by_code.get(row["parentCode"])
+        (parent["children"] if parent else roots).append(row)
+    return roots
+
+
+@bp.get("/areas.csv")
+def export_areas():
+    current_actor()
+    body = tabular.export_csv(queries.list_areas())
+    return current_app.response_class(body, mimetype="text/csv", headers={
+        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": 'attachment; filename="areas.csv"'})
+
+
+@bp.get("/areas/<code>")
+def get_area(code):
+    current_actor()
+    row = area_or_404(code)
+    boundary = queries.get_boundary_geojson(row["id"])
+    return jsonify({**AreaSchema().dump(row), "boundary": json.loads(boundary) if boundary else None})
+
+
+@bp.post("/areas/import")
+def import_areas():
+    """Body: a CSV or XLSX area list (see server/areas/tabular.py for its columns)."""
+    actor = require_admin()
+    table = read_uploaded_table("area list")
+    return jsonify(service.import_areas(table, by=actor, source=request.mimetype))
+
+
+@bp.post("/areas/boundaries")
+def import_boundaries():
+    """Body: a GeoJSON FeatureCollection; ?property=<name> says which feature property holds the area code."""
+    actor = require_admin()
+    if request.mimetype not in ("application/geo+json", "application/json"):
+        raise errors.unsupported_media_type(content_type=request.mimetype, expected="application/geo+json")
+    text = read_body(current_app.config["MAX_FORM_BYTES"])
+    return jsonify(service.import_boundaries(text, request.args.get("property"), by=actor))
+
+
+@bp.get("/projects/<int:project_id>/app-users/<int:actor_id>/areas")
+def get_app_user_areas(project_id, actor_id):
+    field_key = app_user_or_404(project_or_404(project_id, "field_key.list"), actor_id)
+    return jsonify(areas=AreaSchema(many=True).dump(queries.list_scope_rows(field_key.actor_id)))
+
+
+@bp.put("/projects/<int:project_id>/app-users/<int:actor_id>/areas")
+def set_app_user_areas(project_id, actor_id):
+    """Body: {"areas": ["00004", "00004-01", …]} (codes, or area objects as GET answers); [] clears the scope."""
+    field_key = app_user_or_404(project_or_404(project_id, "field_key.create"), actor_id)
+    codes = load_json(AreaScopeSchema())["areas"]
+    service.set_app_user_areas(field_key, codes, by=current_actor())
+    return jsonify(areas=AreaSchema(many=True).dump(queries.list_scope_rows(field_key.actor_id)))

@@ -1,0 +1,178 @@
+"""Entity lists (datasets) and entities: ODK Central's /v1/projects/{p}/datasets endpoints as pyodk 1.3.0
+calls them, plus POST …/datasets/{name}/entities/import (a CSV or XLSX registry; ours)."""
+
+from flask import Blueprint, jsonify, request
+
+from .. import errors
+from ..areas.routes import read_uploaded_table
+from ..auth import service as auth_service
+from ..auth.requests import current_actor
+from ..params import is_true, query_flag, wants_extended_metadata
+from ..projects import queries as project_queries
+from ..schemas import contains_nul
+from . import importing, queries, schemas, service
+
+bp = Blueprint("registries", __name__, url_prefix="/v1/projects/<int:project_id>/datasets")
+
+# Central's dataset and entity verbs. Until server/auth/roles.py grants them, each is also allowed by a
+# verb the same Central roles hold: viewers read entity lists (submission.list), managers change them.
+FALLBACK_VERBS = {"dataset.list": "submission.list", "dataset.read": "submission.list",
+                  "entity.list": "submission.list", "entity.read": "submission.list",
+                  "dataset.create": "project.update", "dataset.update": "project.update",
+                  "entity.create": "project.update", "entity.update": "project.update", "entity.delete": "project.update"}
+
+
+def project_or_404(project_id, verb):
+    """The live project, if the caller may `verb` its datasets. :raise 404.1:, :raise 401.2:, :raise 403.1:"""
+    actor = current_actor()
+    project = project_queries.get_project(project_id)
+    if project is None:
+        raise errors.not_found()
+    verbs = auth_service.verbs_for(actor, project.id)
+    if verb not in verbs and FALLBACK_VERBS[verb] not in verbs:
+        raise errors.insufficient_rights()
+    return project
+
+
+def dataset_or_404(project_id, name, verb):
+    dataset = queries.get_dataset(project_or_404(project_id, verb).id, name)
+    if dataset is None:
+        raise errors.not_found()
+    return dataset
+
+
+def entity_or_404(dataset, uuid, deleted=False):
+    entity = queries.get_entity(dataset.id, uuid, deleted)
+    if entity is None:
+        raise errors.not_found()
+    return entity
+
+
+def json_body():
+    """The request's JSON value. :raise 400.1: not JSON, :raise 400.8: text with NUL characters."""
+    body = request.get_json(silent=True)
+    if body is None:
+        raise errors.unparseable(length=len(request.get_data(cache=True)), format="json")
+    if contains_nul(body):
+        raise errors.unexpected_value(field="body", value="(NUL)", reason="text may not contain NUL characters.")
+    return body
+
+
+def user_agent():
+    text = request.user_agent.string
+    return text[:500] if text else None
+
+
+def metadata(dataset):
+    return schemas.dataset_metadata(dataset, queries.list_properties(dataset.id),
+                                    max(filter(None, (dataset.created_at, dataset.updated_at,
+                                                      queries.last_entity_change(dataset.id)))))
+
+
+@bp.get("")
+def list_datasets(project_id):
+    datasets = queries.list_datasets(project_or_404(project_id, "dataset.list").id)
+    body = schemas.DatasetSchema(many=True).dump(datasets)
+    if wants_extended_metadata():
+        stats = queries.entity_stats([dataset.id for dataset in datasets])
+        for item, dataset in zip(body, datasets):
+            count, last = stats.get(dataset.id, (0, None))
+            item.update(entities=count, lastEntity=schemas.Timestamp().serialize("t", {"t": last}), conflicts=0)
+    return jsonify(body)
+
+
+@bp.post("")
+def create_dataset(project_id):
+    project = project_or_404(project_id, "dataset.create")
+    body = json_body()
+    name = body.get("name") if isinstance(body, dict) else None
+    approval = body.get("approvalRequired", False) if isinstance(body, dict) else False
+    if not isinstance(approval, bool):
+        raise errors.invalid_data_type(field="approvalRequired", expected="boolean")
+    return jsonify(metadata(service.create_dataset(project, name, approval, by=current_actor())))
+
+
+@bp.get("/<name>")
+def get_dataset(project_id, name):
+    return jsonify(metadata(dataset_or_404(project_id, name, "dataset.read")))
+
+
+@bp.post("/<name>/properties")
+def add_property(project_id, name):
+    dataset = dataset_or_404(project_id, name, "dataset.update")
+    body = json_body()
+    service.add_property(dataset, body.get("name") if isinstance(body, dict) else None, by=current_actor())
+    return jsonify(success=True)
+
+
+@bp.get("/<name>/entities")
+def list_entities(project_id, name):
+    dataset = dataset_or_404(project_id, name, "entity.list")
+    entities = queries.list_entities(dataset.id, deleted=query_flag("deleted"))
+    actors = extended_actors(entities)
+    return jsonify([schemas.entity_json(entity, actors=actors) for entity in entities])
+
+
+def extended_actors(entities):
+    if not wants_extended_metadata():
+        return None
+    return queries.get_actors({actor for entity in entities for actor in (entity.creator_id, entity.updater_id)})
+
+
+@bp.post("/<name>/entities")
+def create_entities(project_id, name):
+    """One entity {uuid?, label, data}, answered with it; or {"entities": […], "source": {name, size?}}."""
+    dataset = dataset_or_404(project_id, name, "entity.create")
+    body, properties = json_body(), queries.property_names(dataset.id)
+    if isinstance(body, dict) and body.get("entities") is not None:
+        items = bulk_items(body["entities"], properties)
+        service.create_entities(dataset, items, schemas.parse_bulk_source(body.get("source")), current_actor(),
+                                user_agent())
+        return jsonify(success=True)
+    entity_uuid, label, data = schemas.parse_new_entity(body, properties)
+    entity = service.create_entity(dataset, entity_uuid, label, data, current_actor(), user_agent())
+    return jsonify(schemas.entity_json(entity, with_data=True, data_received={**body["data"], "label": label}))
+
+
+def bulk_items(entities, properties):
+    """:raise 400.31: not a non-empty array, and what parse_new_entity raises."""
+    if not isinstance(entities, list) or not entities:
+        actual = "empty array" if isinstance(entities, list) else "not an array"
+        raise errors.unexpected_attributes(expected="entities: [...]", actual=actual)
+    return [schemas.parse_new_entity(item, properties) for item in entities]
+
+
+@bp.post("/<name>/entities/import")
+def import_entities(project_id, name):
+    """Body: CSV or XLSX (label, name?, one column per property); ?key=<column>, ?addProperties=true."""
+    dataset = dataset_or_404(project_id, name, "entity.create")
+    table = read_uploaded_table(importing.WHAT)
+    counts = importing.import_entities(dataset, table, request.args.get("key") or None, query_flag("addProperties"),
+                                       current_actor(), user_agent(), {"name": request.mimetype})
+    return jsonify(counts)
+
+
+@bp.get("/<name>/entities/<uuid>")
+def get_entity(project_id, name, uuid):
+    entity = entity_or_404(dataset_or_404(project_id, name, "entity.read"), uuid)
+    return jsonify(schemas.entity_json(entity, with_data=True, actors=extended_actors([entity])))
+
+
+@bp.patch("/<name>/entities/<uuid>")
+def update_entity(project_id, name, uuid):
+    """?baseVersion=<current version> or ?force=true; body {label?, data?}."""
+    dataset = dataset_or_404(project_id, name, "entity.update")
+    entity = entity_or_404(dataset, uuid)
+    body = json_body()
+    label, data = schemas.parse_entity_update(body, queries.property_names(dataset.id))
+    service.update_entity(dataset, entity, label, data, request.args.get("baseVersion"),
+                          is_true(request.args.get("force")), current_actor(), user_agent())
+    received = {**(data or {}), **({"label": label} if label else {})}
+    return jsonify(schemas.entity_json(entity, with_data=True, data_received=received))
+
+
+@bp.delete("/<name>/entities/<uuid>")
+def delete_entity(project_id, name, uuid):
+    dataset = dataset_or_404(project_id, name, "entity.delete")
+    service.delete_entity(dataset, entity_or_404(dataset, uuid), by=current_actor())
+    return jsonify(success=True)
