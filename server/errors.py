@@ -60,6 +60,7 @@ unexpected_attributes = problem(400.31, "Expected parameters: ({expected}). Got 
 xform_not_valid = problem(400.50, "The given XForm was not valid: {reason}")
 hostile_xml = problem(400.51, "The XML was refused: {reason}")
 unsafe_file_name = problem(400.52, "The file name {name!r} is not allowed: {reason}")
+scoring_sheet_invalid = problem(400.53, "The scoring sheets are not valid: {error}")
 table_not_valid = problem(400.54, "The {what} could not be imported: {count} problem(s); see details.errors "
                                   "(row numbers as in the spreadsheet, header = row 1).")
 geometry_not_valid = problem(400.55, "The GeoJSON could not be used: {reason}")

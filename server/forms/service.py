@@ -17,7 +17,10 @@ from ..blobs.store import TooLarge
 from ..db import utcnow
 from ..extensions import db
 from ..safexml import UnsafeXML
+from ..scoring.rules import RulesError, read_rules
+from ..scoring.sheets import read_scoring_sheets
 from . import queries
+from .fields import read_fields
 from .models import Form, FormAttachment, FormDef
 from .xform import XFormError, read_xform, set_version
 from .xlsform import (XLS_CONTENT_TYPE, XLSX_CONTENT_TYPE, ValidatorUnavailable, XLSFormError, convert_xlsform,
@@ -49,7 +52,7 @@ class Definition:
 
 
 def read_definition(data: bytes, options: UploadOptions) -> Definition:
-    """Turn an uploaded body into a checked definition. :raise 400.15/400.16/400.50/400.51/415.1:"""
+    """Turn an uploaded body into a checked definition. :raise 400.15/400.16/400.50/400.51/400.53/415.1:"""
     content_type = (options.content_type or "").split(";")[0].strip().lower()
     try:
         if content_type in (XLSX_CONTENT_TYPE, XLS_CONTENT_TYPE):
@@ -69,11 +72,25 @@ def _from_xlsform(data, content_type, options):
     except XLSFormError as error:
         raise errors.AppError(errors.xlsform_not_valid.code, errors.xlsform_not_valid().message,
                               {"error": error.message, "warnings": error.warnings}) from None
+    _check_scoring_sheets(data, content_type, converted.xform)
     if converted.warnings and not options.ignore_warnings:
         raise errors.AppError(errors.form_warnings.code, errors.form_warnings().message,
                               {"warnings": {"xlsFormWarnings": converted.warnings}})
     info = _read_info(converted.xform)
     return Definition(converted.xform, info, data, content_type, converted.itemsets, converted.warnings)
+
+
+def _check_scoring_sheets(data, content_type, xform):
+    """Check the criteria sheets pyxform skips against the survey's fields (docs/xlsform-scoring.md).
+
+    The rules are not stored: they are read again from the kept spreadsheet when scoring. :raise 400.53:
+    """
+    types = {field.path[-1]: field.type for field in read_fields(xform)}
+    try:
+        read_rules(read_scoring_sheets(data, "xls" if content_type == XLS_CONTENT_TYPE else "xlsx"), types, types)
+    except RulesError as error:
+        raise errors.scoring_sheet_invalid(error=str(error.problems[0]),
+                                           problems=[problem.to_dict() for problem in error.problems]) from None
 
 
 def _from_xform(data, options):
