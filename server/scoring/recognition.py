@@ -167,7 +167,7 @@ def _requirement(row):
     else:
         condition = row.expression("condition", "boolean")
     status, note = row.status(required=False)
-    return Requirement(condition, row.text("applies_to") or None, row.translations("label"), row.text("source"),
+    return Requirement(row.text("name"), condition, row.text("applies_to") or None, row.translations("label"), row.text("source"),
                        status, note, row.number)
 
 

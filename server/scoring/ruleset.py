@@ -70,6 +70,7 @@ class Level:
 
 @dataclass(frozen=True)
 class Requirement:
+    name: str  # optional code, e.g. ty_le_gdht
     condition: Expression
     applies_to: str | None  # a band or level name; None = every recognised result
     label: dict
@@ -108,7 +109,7 @@ class RuleSet:
 
     @property
     def fields_referenced(self) -> frozenset:
-        """Every survey field a score depends on: expressions, evidence, reasons aside."""
+        """Every survey field the expressions read (evidence and reason placeholders are not counted)."""
         return frozenset().union(*(fields_referenced(expression.tree) for expression in self.expressions))
 
     @property

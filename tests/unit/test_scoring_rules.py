@@ -130,8 +130,8 @@ def test_a_points_workbook_reads_into_a_rule_set():
     assert second.score.evaluate({"tu_sach": "7"}, None) == 14.0 and second.condition is None
     assert third.condition.evaluate({}, {("count_members", "cong_dan"): 3}) is True
     requirement, = rules.requirements
-    assert (requirement.applies_to, requirement.label, requirement.status, requirement.row) == (
-        "tot", {"default": "≥ 90% công dân"}, "official", 12)
+    assert (requirement.name, requirement.applies_to, requirement.label, requirement.status, requirement.row) == (
+        "", "tot", {"default": "≥ 90% công dân"}, "official", 12)
     assert rules.fields_referenced == {"biet_chu", "so_nguoi", "tu_sach"}
     assert rules.rollups_referenced == {("count_members", "cong_dan"), ("share_recognised", "cong_dan")}
 
@@ -144,7 +144,7 @@ def test_a_levels_workbook_reads_into_a_rule_set():
         ("muc_1", 1, True), ("muc_2", 2, True), ("muc_3", 3, True)]
     assert [(indicator.code, indicator.level, indicator.points) for indicator in rules.indicators] == [
         ("1.1", 1, None), ("1.2", 2, None), ("1.3", 3, None)]
-    assert rules.requirements[0].applies_to == "muc_3"
+    assert (rules.requirements[0].name, rules.requirements[0].applies_to) == ("", "muc_3")
 
 
 def test_a_plain_form_has_no_rules():

@@ -1,10 +1,12 @@
 """server/scoring/sheets.py: the scoring and recognition sheets of real .xlsx/.xls files, read as pyxform reads.
 
-Also: every criteria workbook in xlsforms/ passes the scoring-sheet checks the upload applies.
+Also: every criteria workbook in xlsforms/, and both examples of docs/xlsform-scoring.md, pass the checks
+the upload applies.
 """
 
 import datetime
 import io
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -18,6 +20,7 @@ from server.forms.xlsform import XLS_CONTENT_TYPE, convert_xlsform
 from server.scoring import sheets
 from server.scoring.rules import RulesError, Table, read_rules
 from server.scoring.sheets import cell_text, read_scoring_sheets
+from tests.factories import XLSX, xlsx_from_markdown
 
 CORPUS_XLS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "xlsforms" / "gps.xls"
 
@@ -133,3 +136,24 @@ def test_every_workbook_in_xlsforms_has_valid_scoring_sheets(path):
     types = {field.path[-1]: field.type for field in read_fields(converted.xform)}
     file_type = "xls" if content_type_of(path) == XLS_CONTENT_TYPE else "xlsx"
     read_rules(read_scoring_sheets(data, file_type), types, types)  # raises RulesError listing the problems
+
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "xlsform-scoring.md"
+
+
+def guide_examples():
+    text = GUIDE.read_text(encoding="utf-8")
+    return re.findall(r"<!-- example: (\w+) -->\n(.*?)<!-- /example -->", text, re.DOTALL)
+
+
+@pytest.mark.parametrize("name, markdown", guide_examples(), ids=lambda value: value if len(value) < 20 else "")
+def test_the_examples_of_the_designer_guide_are_valid_workbooks(name, markdown):
+    data = xlsx_from_markdown(markdown)
+    converted = convert_xlsform(data, XLSX, name, validate=False, max_unzipped=10 * 1024 * 1024)
+    types = {field.path[-1]: field.type for field in read_fields(converted.xform)}
+    rules = read_rules(read_scoring_sheets(data, "xlsx"), types, types)
+    assert rules.style == {"points": "points", "levels": "levels"}[name]
+
+
+def test_the_guide_has_both_examples():
+    assert [name for name, _ in guide_examples()] == ["points", "levels"]
