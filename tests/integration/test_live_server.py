@@ -39,9 +39,10 @@ def test_demo_is_served_with_printed_credentials(server):
                 if "dữ liệu tổng hợp" in p["name"]]
     assert len(projects) == 1
     forms = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms", headers=headers, timeout=10).json()
-    assert "demo_gia_dinh_hoc_tap" in [form["xmlFormId"] for form in forms]
+    by_id = {form["xmlFormId"]: form for form in forms}
+    assert "demo_gia_dinh_hoc_tap" in by_id and "gia_dinh_hoc_tap" in by_id  # every workbook in xlsforms/
     xml = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms/demo_gia_dinh_hoc_tap.xml", headers=headers, timeout=10)
-    assert hashlib.md5(xml.content).hexdigest() == forms[0]["hash"]
+    assert hashlib.md5(xml.content).hexdigest() == by_id["demo_gia_dinh_hoc_tap"]["hash"]
 
 
 def test_chunked_uploads_and_size_limits(server):

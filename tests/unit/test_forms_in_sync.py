@@ -15,6 +15,8 @@ def test_forms_directory_matches_the_workbooks():
 
 def test_drift_is_detected(tmp_path):
     built = build_xforms(validate=False)
+    for other, other_xml in built.items():
+        (tmp_path / other).write_bytes(other_xml)
     name, xml = next(iter(built.items()))
     (tmp_path / name).write_bytes(xml.replace(b"<h:title>", b"<h:title>Edited "))
     (tmp_path / "orphan.xml").write_bytes(b"<x/>")
