@@ -27,6 +27,7 @@ from .xlsform import (XLS_CONTENT_TYPE, XLSX_CONTENT_TYPE, ValidatorUnavailable,
                       validate_xform)
 
 XML_CONTENT_TYPES = ("application/xml", "text/xml")
+MAX_SCORING_PROBLEMS = 500  # a hostile sheet could list tens of thousands; `count` says how many there were
 FORM_STATES = ("open", "closing", "closed")
 
 
@@ -89,8 +90,9 @@ def _check_scoring_sheets(data, content_type, xform):
     try:
         read_rules(read_scoring_sheets(data, "xls" if content_type == XLS_CONTENT_TYPE else "xlsx"), types, types)
     except RulesError as error:
-        raise errors.scoring_sheet_invalid(error=str(error.problems[0]),
-                                           problems=[problem.to_dict() for problem in error.problems]) from None
+        problems = [problem.to_dict() for problem in error.problems]
+        raise errors.scoring_sheet_invalid(error=str(error.problems[0]), problems=problems[:MAX_SCORING_PROBLEMS],
+                                           count=len(problems)) from None
 
 
 def _from_xform(data, options):

@@ -115,6 +115,13 @@ def test_every_problem_is_listed(client, admin, project):
     assert [(p["sheet"], p["row"], p["column"]) for p in problems] == [
         ("scoring", 3, "condition"), ("scoring", 5, "points"), ("recognition", 5, "value"), ("recognition", 9, "value")]
     assert problems[2]["message"] == "the criteria on the scoring sheet add up to 90 points, but the total is 100"
+    assert response.get_json()["details"]["count"] == 4
+
+
+def test_a_flood_of_problems_is_cut_short(client, admin, project, monkeypatch):
+    monkeypatch.setattr("server.forms.service.MAX_SCORING_PROBLEMS", 2)
+    details = upload_form(client, admin, project.id, workbook(condition="${khong_co} = 1", tc2="30", tot="")).get_json()["details"]
+    assert (len(details["problems"]), details["count"]) == (2, 4)
 
 
 def test_a_workbook_with_one_of_the_two_sheets_is_refused(client, admin, project):
