@@ -64,6 +64,12 @@ def configure_sqlite(engine, writes_expected=lambda: False):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
 
 
+def execute_plain(session, statement, params=None):
+    """Run a prebuilt statement on the session's connection (same transaction), skipping the ORM's result
+    machinery: for hot paths that want plain rows, not objects."""
+    return session.connection().execute(statement, params or {})
+
+
 def insert_or_nothing(session, model, values, conflict_columns):
     """INSERT … ON CONFLICT (conflict_columns) DO NOTHING RETURNING the new row as `model`, or None.
 

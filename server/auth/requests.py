@@ -15,22 +15,20 @@ from . import digest, queries, service
 
 
 def load_actor():
-    """before_request: set g.actor from the Authorization header; bad credentials fail at once."""
-    g.actor = None
+    """before_request: find who is calling (bad credentials fail at once). Tokens are checked with one plain
+    query; the Actor row itself is loaded only if a view asks for it (current_actor)."""
+    g.actor = g.actor_id = g.actor_type = g.token = None
     url_token = request.environ.get("minhchung.key_token") or request.args.get("st")
     if url_token is not None:
-        return load_url_token(url_token)
+        return load_token(url_token)
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if not header:
         return
     if scheme.lower() == "bearer":
-        session = service.find_session(value.strip())
-        if session is None or session.actor.deleted_at is not None:
-            raise errors.authentication_failed()
-        g.actor, g.session = session.actor, session
+        load_token(value.strip())
     elif scheme.lower() == "digest":
-        g.actor = authenticate_digest(value)
+        set_actor(authenticate_digest(value))
     elif scheme.lower() == "basic":
         if not request.is_secure:
             raise errors.https_only()
@@ -38,17 +36,21 @@ def load_actor():
         user = service.authenticate_password(email, password)
         if user is None:
             raise errors.authentication_failed()
-        g.actor = user.actor
+        set_actor(user.actor)
     else:
         raise errors.authentication_failed()
 
 
-def load_url_token(token):
-    """An app user's token from /v1/key/{token}/… or ?st=: unknown or revoked is 401, as Central answers."""
-    session = service.find_session(token)
-    if session is None or session.actor.deleted_at is not None:
+def load_token(token):
+    """A session or app-user token (Bearer, /v1/key/{token}/… or ?st=): unknown, expired or revoked is 401."""
+    holder = service.find_token_holder(token)
+    if holder is None:
         raise errors.authentication_failed()
-    g.actor, g.session = session.actor, session
+    g.actor_id, g.actor_type, g.token = holder.actor_id, holder.type, token
+
+
+def set_actor(actor):
+    g.actor_id, g.actor_type, g.actor = actor.id, actor.type, actor
 
 
 def decode_basic(value):
@@ -59,19 +61,31 @@ def decode_basic(value):
     return email, password
 
 
-def current_actor():
-    """The authenticated actor; :raise 401.2: nobody is authenticated."""
-    if g.get("actor") is None:
+def current_actor_id():
+    """The authenticated actor's id; :raise 401.2: nobody is authenticated."""
+    if g.get("actor_id") is None:
         raise errors.authentication_failed()
+    return g.actor_id
+
+
+def current_actor():
+    """The authenticated Actor; :raise 401.2: nobody is authenticated."""
+    if g.get("actor") is None:
+        g.actor = queries.get_actor(current_actor_id())
     return g.actor
+
+
+def current_session():
+    """The session whose token authenticated this request, or None (HTTP Digest and Basic have none)."""
+    return service.find_session(g.token) if g.get("token") else None
 
 
 def require(verb, project_id=None, form_id=None):
     """The actor, if it may do `verb` (on the project, or the form); :raise 401.2: anonymous, :raise 403.1: not allowed."""
-    actor = current_actor()
-    if verb not in service.verbs_for(actor, project_id, form_id):
+    actor_id = current_actor_id()
+    if verb not in service.verbs_of_actor(actor_id, project_id, form_id):
         raise errors.insufficient_rights()
-    return actor
+    return current_actor()
 
 
 def actor_or_404(actor_id):

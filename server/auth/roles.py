@@ -47,3 +47,8 @@ def verbs_of(role_ids):
     for role_id in role_ids:
         verbs |= ROLES_BY_ID[role_id].verbs
     return verbs
+
+
+def role_ids_with(verb):
+    """Ids of the roles that grant `verb`, for permission checks done inside a query."""
+    return [role.id for role in ROLES if verb in role.verbs]

@@ -1,13 +1,13 @@
 """Sessions, users, roles and site-wide assignments: ODK Central's /v1 endpoints."""
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
 
 from ..schemas import load_json
 from ..params import wants_extended_metadata
 from . import queries, service
-from .requests import actor_or_404, current_actor, require
+from .requests import actor_or_404, current_actor, current_session, require
 from .roles import ROLES, find_role
 from .schemas import (AssignmentSchema, PasswordChangeSchema, RoleSchema, SessionCreateSchema, SessionSchema,
                       UserCreateSchema, UserSchema, UserUpdateSchema)
@@ -32,7 +32,7 @@ def delete_session(token):
     :raise 404.1: unknown token, :raise 403.1: someone else's token the caller may not end.
     """
     actor = current_actor()
-    session = g.get("session") if token == "current" else service.find_session(token)
+    session = current_session() if token == "current" else service.find_session(token)
     if session is None:
         raise errors.not_found()
     if session.actor_id != actor.id:

@@ -97,6 +97,11 @@ def find_session(token):
     return queries.get_session_by_token_hash(hash_token(token), utcnow())
 
 
+def find_token_holder(token):
+    """(actor_id, actor type) for a live token, or None."""
+    return queries.get_token_holder(hash_token(token), utcnow())
+
+
 def end_session(session, by):
     """Log out, or revoke a token. Ending an app user's session revokes the app user for good, as in Central."""
     db.session.delete(session)
@@ -134,7 +139,11 @@ def unassign_role(actor, role_key, project_id=None, by=None):
 def verbs_for(actor, project_id=None, form_id=None):
     if actor is None:
         return set()
-    return verbs_of(queries.role_ids_for(actor.id, project_id, form_id))
+    return verbs_of_actor(actor.id, project_id, form_id)
+
+
+def verbs_of_actor(actor_id, project_id=None, form_id=None):
+    return verbs_of(queries.role_ids_for(actor_id, project_id, form_id))
 
 
 def is_admin(actor):

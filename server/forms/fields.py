@@ -41,11 +41,17 @@ _FIELDS_BY_VERSION = {}
 
 
 def fields_of(form_def) -> tuple:
-    """The fields of a stored form version, parsed once per process (keyed by id and content hash)."""
-    key = (form_def.id, form_def.sha256)
+    """The fields of a stored form version, parsed once per process."""
+    return fields_of_version(form_def.id, form_def.sha256, lambda: form_def.xml)
+
+
+def fields_of_version(form_def_id, sha256, load_xml) -> tuple:
+    """The fields of form version `form_def_id`; `load_xml()` is called only the first time (keyed by id and
+    content hash, so a version is parsed once per process)."""
+    key = (form_def_id, sha256)
     fields = _FIELDS_BY_VERSION.get(key)
     if fields is None:
-        fields = _FIELDS_BY_VERSION[key] = read_fields(form_def.xml.encode("utf-8"))
+        fields = _FIELDS_BY_VERSION[key] = read_fields(load_xml().encode("utf-8"))
         if len(_FIELDS_BY_VERSION) > 1024:
             _FIELDS_BY_VERSION.clear()
     return fields

@@ -1,5 +1,4 @@
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from .models import Form, FormAttachment, FormDef
@@ -9,6 +8,18 @@ def get_form_by_project_and_xml_form_id(project_id, xml_form_id):
     query = sa.select(Form).where(Form.project_id == project_id, Form.xml_form_id == xml_form_id,
                                   Form.deleted_at.is_(None))
     return db.session.execute(query).scalar_one_or_none()
+
+
+def get_form(form_id):
+    return db.session.get(Form, form_id)
+
+
+def get_def(form_def_id):
+    return db.session.get(FormDef, form_def_id)
+
+
+def get_def_xml(form_def_id):
+    return db.session.execute(sa.select(FormDef.xml).where(FormDef.id == form_def_id)).scalar_one()
 
 
 def list_forms_by_project(project_id):
@@ -43,12 +54,3 @@ def list_open_published_forms(project_id):
 def form_ids_assigned_to(actor_id):
     from ..appusers.models import FormAssignment
     return set(db.session.execute(sa.select(FormAssignment.form_id).where(FormAssignment.actor_id == actor_id)).scalars())
-
-
-def get_form_for_submission(project_id, xml_form_id):
-    """The live form of a live project, with its current version, in one query (the submission hot path)."""
-    from ..projects.models import Project
-    query = (sa.select(Form).join(Project, Project.id == Form.project_id).options(joinedload(Form.current_def))
-             .where(Form.project_id == project_id, Form.xml_form_id == xml_form_id, Form.deleted_at.is_(None),
-                    Project.deleted_at.is_(None)))
-    return db.session.execute(query).scalar_one_or_none()

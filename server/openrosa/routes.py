@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from .. import errors
-from ..auth.requests import current_actor, require, www_authenticate_challenges
+from ..auth.requests import current_actor, current_actor_id, require, www_authenticate_challenges
 from ..forms import queries as form_queries
 from ..projects import queries as project_queries
 from ..submissions import service as submissions
@@ -139,15 +139,10 @@ def submission_preflight(project_id):
 @bp.post("/submission")
 @openrosa_endpoint
 def submit(project_id):
-    current_actor()
+    sender = submissions.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"))
     xml, files = read_multipart()
     instance = submissions.read_submission_xml(xml)
-    form = form_queries.get_form_for_submission(project_id, instance.xml_form_id)
-    if form is None:
-        raise errors.not_found()
-    actor = require("submission.create", project_id, form.id)
-    sender = submissions.Sender(actor, request.args.get("deviceID"), request.headers.get("User-Agent"))
-    submissions.receive_submission(form, instance, xml, files, sender)
+    submissions.receive_submission(project_id, instance, xml, files, sender)
     return xml_response(wire.openrosa_response("full submission upload was successful!"), 201)
 
 

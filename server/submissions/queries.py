@@ -1,8 +1,40 @@
 import sqlalchemy as sa
 
-from ..auth.models import Actor
+from ..appusers.models import FormAssignment
+from ..auth.models import Actor, Assignment
+from ..auth.roles import role_ids_with
+from ..db import execute_plain
 from ..extensions import db
+from ..forms.models import Form, FormDef
+from ..projects.models import Project
 from .models import Comment, Submission, SubmissionAttachment, SubmissionDef
+
+
+def _submission_target_statement():
+    may_submit = role_ids_with("submission.create")
+    project_id, actor_id = sa.bindparam("project_id"), sa.bindparam("actor_id")
+    by_role = sa.exists().where(Assignment.actor_id == actor_id, Assignment.role_id.in_(may_submit),
+                                sa.or_(Assignment.project_id.is_(None), Assignment.project_id == project_id))
+    by_form = sa.exists().where(FormAssignment.actor_id == actor_id, FormAssignment.role_id.in_(may_submit),
+                                FormAssignment.form_id == Form.id)
+    return (sa.select(Form.id.label("form_id"), Form.xml_form_id, Form.state, FormDef.id.label("form_def_id"),
+                      FormDef.sha256.label("form_def_sha256"), sa.or_(by_role, by_form).label("may_submit"))
+            .join(Project, Project.id == Form.project_id)
+            .outerjoin(FormDef, sa.and_(FormDef.form_id == Form.id, FormDef.version == sa.bindparam("version"),
+                                        FormDef.published_at.is_not(None)))
+            .where(Form.project_id == project_id, Form.xml_form_id == sa.bindparam("xml_form_id"),
+                   Form.deleted_at.is_(None), Project.deleted_at.is_(None)))
+
+
+SUBMISSION_TARGET = _submission_target_statement()  # built once: this is ODK Collect's hot path
+
+
+def get_submission_target(project_id, xml_form_id, version, actor_id):
+    """Everything receiving a submission must know, in one round trip: the live form, the published version
+    the XML names (form_def_id NULL if none), and whether the actor may submit to it (a site-wide or project
+    role, or an app-user assignment to the form). None: no such form."""
+    return execute_plain(db.session, SUBMISSION_TARGET, {"project_id": project_id, "xml_form_id": xml_form_id,
+                                                       "version": version, "actor_id": actor_id}).first()
 
 
 def get_def_by_instance_id(form_id, instance_id):

@@ -7,7 +7,7 @@ Werkzeug decodes it before routing), even after edits give the current version a
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
-from ..auth.requests import current_actor
+from ..auth.requests import current_actor, current_actor_id
 from ..auth.schemas import ActorSchema
 from ..auth.service import verbs_for
 from ..blobs.responses import blob_download
@@ -79,7 +79,7 @@ def read_xml():
 
 
 def sender():
-    return service.Sender(current_actor(), request.args.get("deviceID"), request.headers.get("User-Agent"))
+    return service.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"))
 
 
 def attachment_response(attachment):

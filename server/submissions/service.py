@@ -15,24 +15,32 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from .. import errors
-from ..audit.service import log_action
-from ..blobs.service import store_blob_stream
+from ..audit.service import action_notes, log_action, record_action
+from ..blobs.service import blob_store, ensure_blob_row, store_blob_stream
 from ..blobs.store import TooLarge
-from ..db import insert_or_nothing, utcnow
+from ..db import utcnow
 from ..extensions import db
 from ..forms import queries as form_queries
-from ..forms.fields import binary_fields, fields_of, first_geopoint
+from ..forms.fields import binary_fields, fields_of, fields_of_version, first_geopoint
 from ..safexml import UnsafeXML
 from . import queries
+from .filing import NewAttachment, NewSubmission, file_submission
 from .instance import InstanceError, attachment_names, read_geopoint, read_instance
 from .models import REVIEW_STATES, Comment, Submission, SubmissionAttachment, SubmissionDef
 
 
 @dataclass(frozen=True)
 class Sender:
-    actor: object
+    actor_id: int | None
     device_id: str | None = None
     user_agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    """A file that came with the submission, already durable in the blob store."""
+    stored: object  # blobs.store.StoredFile
+    content_type: str
 
 
 def read_submission_xml(xml: bytes):
@@ -48,46 +56,67 @@ def read_submission_xml(xml: bytes):
         raise errors.missing_parameter(field="form ID xml attribute") from None
 
 
-def receive_submission(form, instance, xml: bytes, files, sender: Sender):
-    """File an OpenRosa submission; return True if it is new. `files` maps part name → file with .stream/.mimetype."""
-    if form.state == "closed":
+def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
+    """File an OpenRosa submission; return True if it is new. `files` maps part name → upload (.stream, .mimetype).
+
+    :raise 404.1: no such form, :raise 403.1: the sender may not submit to it, :raise 409.2: closed,
+    :raise 404.6: the XML names a version never published.
+    """
+    target = queries.get_submission_target(project_id, instance.xml_form_id, instance.version, sender.actor_id)
+    if target is None:
+        raise errors.not_found()
+    if not target.may_submit:
+        raise errors.insufficient_rights()
+    if target.state == "closed":
         raise errors.not_accepting_submissions()
-    form_def = form_def_for(form, instance.version)
+    if target.form_def_id is None:
+        raise errors.form_version_not_found(formVersion=instance.version)
+    fields = fields_of_version(target.form_def_id, target.form_def_sha256,
+                               lambda: form_queries.get_def_xml(target.form_def_id))
+    received = store_received_files(instance, fields, files)
     if instance.deprecated_id:
-        return edit_submission(form, form_def, instance, xml, files, sender)[1]
-    if create_submission(form, form_def, instance, xml, files, sender) is not None:
+        form, form_def = form_queries.get_form(target.form_id), form_queries.get_def(target.form_def_id)
+        return edit_submission(form, form_def, instance, xml, received, sender)[1]
+    new = new_submission(target.form_id, target.xml_form_id, target.form_def_id, fields, instance, xml, received, sender)
+    if file_submission(new) is not None:
         return True
     # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
-    top_up(queries.get_def_by_instance_id(form.id, instance.instance_id), xml, files)
+    top_up(queries.get_def_by_instance_id(target.form_id, instance.instance_id), xml, received)
     return False
 
 
-def create_submission(form, form_def, instance, xml, files, sender):
-    """A new submission, or None if its instanceID is already filed (even by a request running right now)."""
-    submission = insert_or_nothing(db.session, Submission, {
-        "form_id": form.id, "instance_id": instance.instance_id, "submitter_id": _actor_id(sender),
-        "device_id": sender.device_id, "user_agent": sender.user_agent}, ["form_id", "instance_id"])
-    if submission is None:
-        return None
-    submission_def = _new_def(submission, form_def, instance, xml, sender)
-    _attach(submission_def, instance, form_def, files, carried={})
-    log_action(sender.actor, "submission.create", "submission", submission.id,
-               {"xmlFormId": form.xml_form_id, "instanceId": instance.instance_id})
-    return submission
+def store_received_files(instance, fields, files):
+    """{name: Received} for the files the XML names that came with this request (others are ignored, as
+    Central does); each is durable in the blob store before the request commits."""
+    store = blob_store()
+    return {name: Received(store.put_stream(files[name].stream), files[name].mimetype or "application/octet-stream")
+            for name in attachment_names(instance.root, binary_fields(fields)) if name in files}
 
 
-def top_up(existing_def, xml, files):
+def new_submission(form_id, xml_form_id, form_def_id, fields, instance, xml, received, sender):
+    """The rows of a new submission, as plain data for filing."""
+    names = attachment_names(instance.root, binary_fields(fields))
+    attachments = tuple(NewAttachment(name, received[name].stored if name in received else None,
+                                      received[name].content_type if name in received else None) for name in names)
+    return NewSubmission(
+        form_id=form_id, xml_form_id=xml_form_id, form_def_id=form_def_id, instance_id=instance.instance_id,
+        xml=xml.decode("utf-8"), xml_sha256=hashlib.sha256(xml).hexdigest(), instance_name=instance.instance_name,
+        point=read_geopoint(instance.root, first_geopoint(fields)), submitter_id=sender.actor_id,
+        device_id=sender.device_id, user_agent=sender.user_agent, attachments=attachments,
+        audit_notes=action_notes(), received_at=utcnow())
+
+
+def top_up(existing_def, xml, received):
     """A resubmission of identical XML adds (or replaces) the files it carries. :raise 409.1: different XML."""
     if existing_def.xml_sha256 != hashlib.sha256(xml).hexdigest():
         raise errors.xml_conflict()
     for attachment in existing_def.attachments:
-        upload = files.get(attachment.name)
-        if upload is not None:
-            _store_upload(attachment, upload)
+        if attachment.name in received:
+            _attach_received(attachment, received[attachment.name])
     return db.session.get(Submission, existing_def.submission_id)
 
 
-def edit_submission(form, form_def, instance, xml, files, sender):
+def edit_submission(form, form_def, instance, xml, received, sender):
     """A new version of the submission whose current version is meta/deprecatedID."""
     previous = queries.get_def_by_instance_id(form.id, instance.deprecated_id)
     if previous is None:
@@ -95,7 +124,7 @@ def edit_submission(form, form_def, instance, xml, files, sender):
     already = queries.get_def_by_instance_id(form.id, instance.instance_id)
     if already is not None:
         if already.xml_sha256 == hashlib.sha256(xml).hexdigest():
-            return top_up(already, xml, files), False
+            return top_up(already, xml, received), False
         raise errors.instance_id_conflict()
     if not previous.current:
         raise errors.deprecating_old_submission(deprecatedId=instance.deprecated_id)
@@ -103,11 +132,11 @@ def edit_submission(form, form_def, instance, xml, files, sender):
     previous.current = False
     db.session.flush()
     submission_def = _new_def(submission, form_def, instance, xml, sender)
-    _attach(submission_def, instance, form_def, files,
+    _attach(submission_def, instance, form_def, received,
             carried={item.name: item for item in previous.attachments if item.blob_id is not None})
     submission.review_state, submission.updated_at = "edited", utcnow()
-    log_action(sender.actor, "submission.update.version", "submission", submission.id,
-               {"instanceId": instance.instance_id, "deprecatedId": instance.deprecated_id})
+    record_action(sender.actor_id, "submission.update.version", "submission", submission.id,
+                  {"instanceId": instance.instance_id, "deprecatedId": instance.deprecated_id})
     return submission, True
 
 
@@ -118,10 +147,12 @@ def create_from_rest(form, instance, xml, sender):
         raise errors.not_accepting_submissions()
     if queries.get_def_by_instance_id(form.id, instance.instance_id) is not None:
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
-    submission = create_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
-    if submission is None:  # filed by another request a moment ago
+    form_def = form_def_for(form, instance.version)
+    new = new_submission(form.id, form.xml_form_id, form_def.id, fields_of(form_def), instance, xml, {}, sender)
+    submission_id = file_submission(new)
+    if submission_id is None:  # filed by another request a moment ago
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
-    return submission
+    return db.session.get(Submission, submission_id)
 
 
 def edit_from_rest(form, submission, instance, xml, sender):
@@ -198,7 +229,7 @@ def _new_def(submission, form_def, instance, xml, sender):
     submission_def = SubmissionDef(
         submission_id=submission.id, form_id=submission.form_id, form_def_id=form_def.id,
         instance_id=instance.instance_id, xml=xml.decode("utf-8"), xml_sha256=hashlib.sha256(xml).hexdigest(),
-        instance_name=instance.instance_name, submitter_id=_actor_id(sender), device_id=sender.device_id,
+        instance_name=instance.instance_name, submitter_id=sender.actor_id, device_id=sender.device_id,
         user_agent=sender.user_agent, current=True)
     if point is not None:
         submission_def.latitude, submission_def.longitude = point.latitude, point.longitude
@@ -211,24 +242,17 @@ def _new_def(submission, form_def, instance, xml, sender):
     return submission_def
 
 
-def _attach(submission_def, instance, form_def, files, carried):
-    """One row per file the XML names: stored now if sent, carried from the edited version, or awaited."""
+def _attach(submission_def, instance, form_def, received, carried):
+    """One row per file the XML names: received now, carried from the edited version, or awaited."""
     for name in attachment_names(instance.root, binary_fields(fields_of(form_def))):
         attachment = SubmissionAttachment(submission_def_id=submission_def.id, name=name)
-        if name in files:
-            _store_upload(attachment, files[name])
+        if name in received:
+            _attach_received(attachment, received[name])
         elif name in carried:
             attachment.blob_id, attachment.content_type = carried[name].blob_id, carried[name].content_type
         db.session.add(attachment)
     db.session.flush()
 
 
-def _store_upload(attachment, upload):
-    if upload.stream.seekable():
-        upload.stream.seek(0)  # it may have been read by an attempt that lost a race
-    blob = store_blob_stream(upload.stream)
-    attachment.blob_id, attachment.content_type = blob.id, upload.mimetype or "application/octet-stream"
-
-
-def _actor_id(sender):
-    return sender.actor.id if sender.actor is not None else None
+def _attach_received(attachment, received):
+    attachment.blob_id, attachment.content_type = ensure_blob_row(received.stored).id, received.content_type

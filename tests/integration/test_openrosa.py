@@ -153,6 +153,43 @@ def test_edit_by_deprecated_id_keeps_earlier_photos(client, collect, database):
     assert post_submission(client, collect, unknown).status_code == 404
 
 
+def test_new_submission_reusing_an_edited_versions_instance_id_is_409_and_files_nothing(client, collect, database):
+    post_submission(client, collect, submission_body(), files=[("anh.jpg", b"photo-1")])
+    edit_id = "uuid:00000000-0000-4000-8000-000000000002"
+    edited = submission_body(name="Nguyễn Văn Ân", instance_id=edit_id,
+                             meta_extra="<deprecatedID>uuid:00000000-0000-4000-8000-000000000001</deprecatedID>")
+    assert post_submission(client, collect, edited).status_code == 201
+    clash = post_submission(client, collect, submission_body(name="Lê Văn Cường", instance_id=edit_id),
+                            files=[("anh.jpg", b"photo-2")])
+    assert clash.status_code == 409 and 'nature="error"' in clash.get_data(as_text=True)
+    assert database.session.execute(db.select(db.func.count()).select_from(Submission)).scalar() == 1
+    assert database.session.execute(db.select(db.func.count()).select_from(SubmissionDef)).scalar() == 2
+
+
+TWO_PHOTOS_FORM = """
+| survey   |          |         |            |                 |
+|          | type     | name    | label      | parameters      |
+|          | image    | truoc   | Trước      | max-pixels=1024 |
+|          | image    | sau     | Sau        | max-pixels=1024 |
+| settings |          |         |            |                 |
+|          | form_id  | version | form_title |                 |
+|          | hai_anh  | 1       | Hai ảnh    |                 |
+"""
+
+
+def test_two_files_with_the_same_bytes_share_one_blob(client, admin, project, database):
+    assert upload_form(client, admin, project.id, xlsx_from_markdown(TWO_PHOTOS_FORM), publish=True).status_code == 200
+    from server.forms.queries import get_form_by_project_and_xml_form_id
+    _, token = create_app_user_directly(project, forms=[get_form_by_project_and_xml_form_id(project.id, "hai_anh").id])
+    xml = instance_xml(form_id="hai_anh", body="<truoc>a.jpg</truoc><sau>b.jpg</sau>")
+    response = post_submission(client, f"/v1/key/{token}/projects/{project.id}", xml,
+                               files=[("a.jpg", b"same bytes"), ("b.jpg", b"same bytes")])
+    assert response.status_code == 201, response.get_data(as_text=True)
+    attachments = database.session.execute(db.select(SubmissionDef)).scalar_one().attachments
+    assert [a.name for a in attachments] == ["a.jpg", "b.jpg"]
+    assert attachments[0].blob_id == attachments[1].blob_id is not None
+
+
 @pytest.mark.parametrize("change, status, says", [
     (lambda xml: xml.replace(b'id="ho_gia_dinh"', b'id="khong_co"'), 404, "Could not find"),
     (lambda xml: xml.replace(b'version="1"', b'version="999"'), 404, "'999' does not exist"),
