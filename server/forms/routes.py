@@ -11,6 +11,8 @@ from ..projects import queries as project_queries
 from ..projects.routes import project_or_404
 from ..schemas import load_json
 from . import queries, service
+from ..blobs.responses import bytes_download
+from ..registries.attachments import registry_csv_for_actor
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
 bp = Blueprint("forms", __name__, url_prefix="/v1/projects/<int:project_id>/forms")
@@ -137,8 +139,14 @@ def list_attachments(project_id, xml_form_id):
 
 @bp.get("/<xml_form_id>/attachments/<name>")
 def get_attachment(project_id, xml_form_id, name):
+    """A published version's media file; a registry list (thon.csv, ho_gia_dinh.csv…) is generated for
+    the caller, cut to the areas an app user serves, whether or not a file was uploaded under that name."""
     form_def = published_or_404(form_or_404(project_id, xml_form_id))
-    return attachment_response(queries.get_attachment(form_def.id, name))
+    attachment = queries.get_attachment(form_def.id, name)
+    registry = registry_csv_for_actor(project_id, name, current_actor()) if attachment is not None else None
+    if registry is not None:
+        return bytes_download(registry, name, "text/csv")
+    return attachment_response(attachment)
 
 
 @bp.get("/<xml_form_id>/versions")

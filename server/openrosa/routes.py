@@ -5,6 +5,7 @@ Responses carry X-OpenRosa-Version and the accept length; errors are OpenRosaRes
 message Collect shows to the volunteer.
 """
 
+import hashlib
 import logging
 
 from flask import Blueprint, current_app, request
@@ -14,6 +15,7 @@ from .. import errors
 from ..auth.requests import current_actor, current_actor_id, require, www_authenticate_challenges
 from ..forms import queries as form_queries
 from ..projects import queries as project_queries
+from ..registries.attachments import registry_csv_for_actor
 from ..submissions import service as submissions
 from ..urls import api_url, segment
 from . import wire
@@ -121,11 +123,20 @@ def manifest(project_id, xml_form_id):
     form = form_queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id)
     if form is None or form.current_def is None:
         raise errors.not_found()
-    require("form.read", project.id, form.id)
+    actor = require("form.read", project.id, form.id)
     base = f"/projects/{project.id}/forms/{segment(form.xml_form_id)}/attachments/"
-    files = [wire.MediaFile(item.name, item.blob.md5, api_url(base + segment(item.name)))
-             for item in form.current_def.attachments if item.blob is not None]
+    files = [wire.MediaFile(item.name, md5, api_url(base + segment(item.name)))
+             for item in form.current_def.attachments if (md5 := media_md5(project.id, item, actor)) is not None]
     return xml_response(wire.manifest_xml(files))
+
+
+def media_md5(project_id, attachment, actor):
+    """The md5 of the bytes `actor` will download for a media file: a registry list generated for them (cut
+    to the areas an app user serves), else the uploaded file; None if neither exists (left out, as Central)."""
+    registry = registry_csv_for_actor(project_id, attachment.name, actor)
+    if registry is not None:
+        return hashlib.md5(registry).hexdigest()
+    return attachment.blob.md5 if attachment.blob is not None else None
 
 
 @bp.route("/submission", methods=["GET", "HEAD"])
