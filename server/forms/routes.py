@@ -139,13 +139,14 @@ def list_attachments(project_id, xml_form_id):
 
 @bp.get("/<xml_form_id>/attachments/<name>")
 def get_attachment(project_id, xml_form_id, name):
-    """A published version's media file; a registry list (thon.csv, ho_gia_dinh.csv…) is generated for
-    the caller, cut to the areas an app user serves, whether or not a file was uploaded under that name."""
+    """A published version's media file: the uploaded file, else a registry list (thon.csv,
+    ho_gia_dinh.csv…) generated for the caller, cut to the areas an app user serves."""
     form_def = published_or_404(form_or_404(project_id, xml_form_id))
     attachment = queries.get_attachment(form_def.id, name)
-    registry = registry_csv_for_actor(project_id, name, current_actor()) if attachment is not None else None
-    if registry is not None:
-        return bytes_download(registry, name, "text/csv")
+    if attachment is not None and attachment.blob is None:
+        registry = registry_csv_for_actor(project_id, name, current_actor())
+        if registry is not None:
+            return bytes_download(registry, name, "text/csv")
     return attachment_response(attachment)
 
 

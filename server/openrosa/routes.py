@@ -131,12 +131,13 @@ def manifest(project_id, xml_form_id):
 
 
 def media_md5(project_id, attachment, actor):
-    """The md5 of the bytes `actor` will download for a media file: a registry list generated for them (cut
-    to the areas an app user serves), else the uploaded file; None if neither exists (left out, as Central)."""
+    """The md5 of the bytes `actor` will download for a media file: the uploaded file, else a registry list
+    generated for them (cut to the areas an app user serves); None if neither exists (left out, as Central).
+    An upload wins, as in Central, where uploading a file in place of a linked entity list unlinks it."""
+    if attachment.blob is not None:
+        return attachment.blob.md5
     registry = registry_csv_for_actor(project_id, attachment.name, actor)
-    if registry is not None:
-        return hashlib.md5(registry).hexdigest()
-    return attachment.blob.md5 if attachment.blob is not None else None
+    return hashlib.md5(registry).hexdigest() if registry is not None else None
 
 
 @bp.route("/submission", methods=["GET", "HEAD"])
