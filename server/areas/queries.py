@@ -46,9 +46,12 @@ def get_area_by_code(code):
 
 
 def get_areas_by_codes(codes):
-    """{code: Area} for the codes that exist."""
-    query = sa.select(Area).where(Area.code.in_(list(codes)))
-    return {area.code: area for area in db.session.execute(query).scalars()}
+    """{code: Area} for the codes that exist (asked in chunks: SQLite binds at most 32,766 parameters)."""
+    codes, found = list(codes), {}
+    for start in range(0, len(codes), 5000):
+        query = sa.select(Area).where(Area.code.in_(codes[start:start + 5000]))
+        found.update((area.code, area) for area in db.session.execute(query).scalars())
+    return found
 
 
 def area_index():

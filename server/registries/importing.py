@@ -82,9 +82,7 @@ def write_rows(dataset, rows, matches, area_ids, by, user_agent, source):
     for row in rows:
         entity = matches.get(row.row)
         if entity is None:
-            entity = service.new_entity(dataset, row.uuid or str(uuid_module.uuid4()), row.label, row.data,
-                                        area_ids[row.row], by, user_agent)
-            created.append(entity)
+            created.append((row.uuid or str(uuid_module.uuid4()), row.label, row.data, area_ids[row.row]))
         elif entity.label != row.label or {**entity.data, **row.data} != entity.data:
             changes = {name: value for name, value in row.data.items() if entity.data.get(name) != value}
             entity.label, entity.data, entity.area_id = row.label, {**entity.data, **row.data}, area_ids[row.row]
@@ -92,8 +90,7 @@ def write_rows(dataset, rows, matches, area_ids, by, user_agent, source):
             entity.updater_id, entity.user_agent, entity.updated_at = (by.id if by else None), user_agent, utcnow()
             updated.append((entity, changes))
     db.session.flush()
-    for entity in created:
-        service.log_entity(by, "entity.create", dataset, entity, label=entity.label, data=entity.data, source=source)
+    service.insert_entities(dataset, created, by, user_agent, "entity.create", source)
     for entity, changes in updated:
         service.log_entity(by, "entity.update.version", dataset, entity, baseVersion=entity.version - 1,
                            label=entity.label, data=changes, source=source)

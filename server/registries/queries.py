@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from ..areas.queries import descendants_select
+from ..audit.models import Audit
 from ..auth.models import Actor, Assignment
 from ..extensions import db
 from .models import Dataset, DatasetProperty, Entity
@@ -78,6 +79,16 @@ def entities_by_uuid(uuids):
         query = sa.select(Entity).where(Entity.uuid.in_(uuids[start:start + 5000]))
         found.update((entity.uuid, entity) for entity in db.session.execute(query).scalars())
     return found
+
+
+def insert_entities(values):
+    if values:
+        db.session.execute(sa.insert(Entity), values)
+
+
+def insert_audits(values):
+    if values:
+        db.session.execute(sa.insert(Audit), values)
 
 
 def entities_in_areas(dataset_id, within=None):

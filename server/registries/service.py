@@ -7,6 +7,8 @@ version is kept in `entities`.
 
 from collections import Counter
 
+from flask import has_request_context, request
+
 from .. import errors
 from ..areas import queries as area_queries
 from ..areas.tabular import code_candidates
@@ -59,12 +61,15 @@ class AreaResolver:
     rewrites those values to the area's exact code (a number cell may have lost its leading zeros)."""
 
     def __init__(self):
-        self.areas = {}
+        self.areas, self.looked_up = {}, set()
 
     def preload(self, datas):
+        """Fetch, in one query, the areas the thon/xa values of `datas` may name (those not looked up yet)."""
         codes = {candidate for data in datas for prop, level in AREA_PROPERTIES if data.get(prop)
-                 for candidate in code_candidates(data[prop], (level,))}
-        self.areas.update(area_queries.get_areas_by_codes(codes - set(self.areas)))
+                 for candidate in code_candidates(data[prop], (level,)) if candidate not in self.looked_up}
+        if codes:
+            self.areas.update(area_queries.get_areas_by_codes(codes))
+            self.looked_up |= codes
 
     def find(self, data, prop, level):
         area = next((self.areas[code] for code in code_candidates(data[prop], (level,)) if code in self.areas), None)
@@ -126,17 +131,28 @@ def create_entities(dataset, items, source, by=None, user_agent=None):
         raise errors.uniqueness_violation(fields="uuid", values=", ".join(taken[:20]))
     resolver = AreaResolver()
     resolver.preload([data for _, _, data in items])
-    entities = []
+    rows = []
     for index, (entity_uuid, label, data) in enumerate(items):
         try:
-            area_id = resolver.resolve(data)
+            rows.append((entity_uuid, label, data, resolver.resolve(data)))
         except ValueError as error:
             raise errors.invalid_entity(reason=f"(Entity {index + 1}) {error}") from None
-        entities.append(new_entity(dataset, entity_uuid, label, data, area_id, by, user_agent))
-    db.session.flush()
-    for entity in entities:
-        log_entity(by, "entity.bulk.create", dataset, entity, label=entity.label, data=entity.data, source=source)
-    return entities
+    insert_entities(dataset, rows, by, user_agent, "entity.bulk.create", source)
+
+
+def insert_entities(dataset, rows, by, user_agent, action, source=None):
+    """INSERT new entities and their audit entries in bulk, without ORM objects (50,000 rows take seconds, not
+    minutes). `rows`: (uuid, label, data, area id)."""
+    now, actor_id = utcnow(), by.id if by else None
+    queries.insert_entities([{"dataset_id": dataset.id, "uuid": entity_uuid, "label": label, "data": data,
+                              "area_id": area_id, "version": 1, "creator_id": actor_id, "user_agent": user_agent,
+                              "created_at": now} for entity_uuid, label, data, area_id in rows])
+    notes = request.headers.get("X-Action-Notes") if has_request_context() else None  # as log_action records them
+    queries.insert_audits([{"actor_id": actor_id, "action": action, "actee_type": "entity", "actee_id": entity_uuid,
+                            "notes": notes, "logged_at": now,
+                            "details": {"dataset": dataset.name, "datasetId": dataset.id, "uuid": entity_uuid,
+                                        "version": 1, "label": label, "data": data, "source": source}}
+                           for entity_uuid, label, data, _ in rows])
 
 
 def update_entity(dataset, entity, label=None, data=None, base_version=None, force=False, by=None, user_agent=None):

@@ -256,3 +256,38 @@ def test_area_scope_errors(client, admin, manager, project):
     other = create_project("Xã Khác")
     problem(client.get(scope_url(other, actor_id), headers=admin), 404.1)
     problem(client.get(scope_url(project, 999999), headers=admin), 404.1)
+
+
+# The command line ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_cli_imports_areas_boundaries_and_registries(tmp_path):
+    from tests.integration.test_live_server import run_cli
+    env = {"DATABASE_URL": ""}  # its own SQLite in tmp_path, whatever database the tests use
+    (tmp_path / "areas.csv").write_text(AREAS_CSV.replace("Tổ dân phố 2", '=cmd|" /C calc"!A0'), encoding="utf-8")
+    imported = run_cli(["areas-import", str(tmp_path / "areas.csv")], env, tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "7 created, 0 updated, 0 unchanged" in imported.stdout
+    assert "0 created, 0 updated, 7 unchanged" in run_cli(["areas-import", str(tmp_path / "areas.csv")], env, tmp_path).stdout
+
+    (tmp_path / "bad.csv").write_text("ma,ten,cap,ma_cha\n00010,Xã Mới,xa,77\n", encoding="utf-8")
+    refused = run_cli(["areas-import", str(tmp_path / "bad.csv")], env, tmp_path)
+    assert refused.returncode == 1 and "row 2, parent_code: no area has the code '77'" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    (tmp_path / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert run_cli(["areas-import", str(tmp_path / "cu.xls")], env, tmp_path).returncode == 1
+
+    (tmp_path / "ranh_gioi.geojson").write_text(json.dumps(feature_collection(({"code": "00004"}, square(105.8, 21.0)))))
+    bounded = run_cli(["areas-boundaries", str(tmp_path / "ranh_gioi.geojson")], env, tmp_path)
+    assert bounded.returncode == 0 and "Boundaries set for 1 areas." in bounded.stdout, bounded.stderr
+
+    (tmp_path / "ho.csv").write_text("ma_ho,label,thon,chu_ho\nH1,Hộ An,00004-01,An\nH2,Hộ Bình,00004-02,Bình\n",
+                                     encoding="utf-8")
+    assert run_cli(["project-create", "Xã Một"], env, tmp_path).returncode == 0
+    loaded = run_cli(["registry-import", "1", "ho_gia_dinh", str(tmp_path / "ho.csv"), "--key", "ma_ho"], env, tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "2 created" in loaded.stdout and "Properties added: ma_ho, thon, chu_ho" in loaded.stdout
+    again = run_cli(["registry-import", "1", "ho_gia_dinh", str(tmp_path / "ho.csv"), "--key", "ma_ho"], env, tmp_path)
+    assert "0 created, 0 updated, 2 unchanged" in again.stdout
+    assert run_cli(["registry-import", "9", "ho_gia_dinh", str(tmp_path / "ho.csv")], env, tmp_path).returncode == 1
