@@ -221,13 +221,17 @@ def serve(demo, host, port, workers, threads):
     address = f"http://{host}:{port}"
     if demo:
         from .demo import load_demo
-        email, password, project, volunteer = load_demo(app.config)
+        email, password, project, volunteer, hamlet_volunteers = load_demo(app.config)
         click.echo(f"Demo data loaded. Administrator: {email}  password: {password}")
         from .appusers import qr
         collect_url = qr.key_server_url(app.config["PUBLIC_BASE_URL"] or address, volunteer.token, project.id)
-        click.echo(f"ODK Collect (demo volunteer): server URL {collect_url}")
+        click.echo(f"ODK Collect (demo volunteer, every area): server URL {collect_url}")
         click.echo(f"  QR code to scan: {address}/v1/projects/{project.id}/app-users/{volunteer.actor_id}/qr.png "
                    "(log in as the administrator), or run 'minhchung app-user-create'.")
+        click.echo(f"  One volunteer per hamlet ({len(hamlet_volunteers)}), each seeing only that hamlet's lists; "
+                   f"QR codes at {address}/v1/projects/{project.id}/app-users/<id>/qr.png:")
+        for key in hamlet_volunteers:
+            click.echo(f"    {key.actor_id:>4}  {key.actor.display_name}")
     db.session.remove()
     db.engine.dispose()  # workers open their own connections after the fork
     click.echo(f"Minh Chứng is listening on {address}  (health: {address}/health, API: {address}/v1)")

@@ -1,11 +1,14 @@
-"""Demo data for `minhchung serve --demo`: an administrator, a project, and the forms in xlsforms/.
+"""Demo data for `minhchung serve --demo`: an administrator, a project, the forms in xlsforms/, a synthetic
+province with its registries, and an app user per hamlet who sees only that hamlet's lists in Collect.
 
-Everything here is synthetic and labelled so. Running it again changes nothing.
+Everything here is synthetic and labelled so (server/demo_data.py). Running it again changes nothing.
 """
 
 import secrets
 
 from .appusers import queries as appuser_queries
+from .areas import service as area_service
+from .areas.sheets import read_table
 from .appusers import service as appuser_service
 from .auth import queries as auth_queries
 from .auth import service as auth_service
@@ -15,6 +18,9 @@ from .forms import service as form_service
 from .forms.build import content_type_of, workbooks
 from .projects import queries as project_queries
 from .projects import service as project_service
+from .registries import queries as registry_queries
+from .registries import service as registry_service
+from .demo_data import synthetic_province
 
 DEMO_ADMIN_EMAIL = "admin@minhchung.local"
 DEMO_PROJECT_NAME = "Dự án mẫu — dữ liệu tổng hợp (Demo project, synthetic data)"
@@ -36,17 +42,36 @@ def load_demo(config):
                                                  "Synthetic demo data, not real records.", by=user.actor)
     for path in workbooks():
         publish_workbook(project, path, config, user.actor)
+    province = synthetic_province()
+    load_areas_and_registries(project, province, user.actor)
     volunteer = demo_app_user(project, user.actor)
+    hamlet_volunteers = [demo_app_user(project, user.actor, f"TNV {name} (demo)", [code])
+                         for code, name in province.hamlets]
     db.session.commit()
-    return email, password, project, volunteer
+    return email, password, project, volunteer, hamlet_volunteers
 
 
-def demo_app_user(project, admin):
-    """An app user assigned to every demo form, so ODK Collect can be tried at once."""
+def load_areas_and_registries(project, province, actor):
+    """The synthetic province's areas (upserted by code) and its registries (each made once)."""
+    area_service.import_areas(read_table(province.areas_csv.encode(), "text/csv", 1 << 20), by=actor, source="demo")
+    for name, (properties, entities) in province.registries.items():
+        if registry_queries.get_dataset(project.id, name) is not None:
+            continue
+        dataset = registry_service.create_dataset(project, name, by=actor)
+        registry_service.add_properties(dataset, properties, by=actor)
+        registry_service.create_entities(dataset, [(e.uuid, e.label, e.data) for e in entities],
+                                         {"name": "minhchung demo (synthetic)"}, by=actor)
+
+
+def demo_app_user(project, admin, name=DEMO_APP_USER_NAME, area_codes=()):
+    """An app user assigned to every demo form, so ODK Collect can be tried at once; with area codes, its
+    registry lists are cut to those areas (without, it sees every area, as in Central)."""
     volunteer = next((key for key in appuser_queries.list_field_keys(project.id)
-                      if key.actor.display_name == DEMO_APP_USER_NAME and key.token), None)
+                      if key.actor.display_name == name and key.token), None)
     if volunteer is None:
-        volunteer = appuser_service.create_app_user(project, DEMO_APP_USER_NAME, by=admin)
+        volunteer = appuser_service.create_app_user(project, name, by=admin)
+        if area_codes:
+            area_service.set_app_user_areas(volunteer, list(area_codes), by=admin)
     for form in form_queries.list_forms_by_project(project.id):
         appuser_service.assign_form_role(form, volunteer.actor, "app-user", by=admin)
     return volunteer

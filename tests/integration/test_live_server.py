@@ -214,3 +214,38 @@ def test_identical_submissions_arriving_together_are_filed_once(server):
     assert statuses == [201] * 30
     listed = requests.get(f"{server.url}/v1/projects/{project['id']}/forms/dua/submissions", headers=headers, timeout=10).json()
     assert len(listed) == len({item["instanceId"] for item in listed}) == 15
+
+
+def test_demo_has_a_province_with_registries_and_a_volunteer_per_hamlet(server):
+    """The demo a newcomer sees: a synthetic province, a few hundred households, the criteria forms, and a
+    volunteer per hamlet whose Collect gets only that hamlet's households."""
+    import csv
+    import io
+    import re
+    headers = server.login()
+    areas = requests.get(f"{server.url}/v1/areas", headers=headers, timeout=10).json()
+    hamlets = [area for area in areas if area["level"] == "hamlet" and area["code"].startswith("99")]
+    assert len(hamlets) == 9 and any(area["level"] == "district" for area in areas)  # a legacy district kept
+    [project] = [p for p in requests.get(f"{server.url}/v1/projects", headers=headers, timeout=10).json()
+                 if "dữ liệu tổng hợp" in p["name"]]
+    datasets = {d["name"] for d in requests.get(f"{server.url}/v1/projects/{project['id']}/datasets",
+                                                headers=headers, timeout=10).json()}
+    assert {"ho_gia_dinh", "cong_dan", "dong_ho", "don_vi"} <= datasets
+    households = requests.get(f"{server.url}/v1/projects/{project['id']}/datasets/ho_gia_dinh/entities",
+                              headers=headers, timeout=10).json()
+    assert len(households) >= 300
+    app_users = requests.get(f"{server.url}/v1/projects/{project['id']}/app-users", headers=headers, timeout=10).json()
+    per_hamlet = [user for user in app_users if user["displayName"].startswith("TNV ")]
+    assert len(per_hamlet) == 9
+    volunteer = per_hamlet[0]
+    [scope] = requests.get(f"{server.url}/v1/projects/{project['id']}/app-users/{volunteer['id']}/areas",
+                           headers=headers, timeout=10).json()["areas"]
+    assert scope["level"] == "hamlet" and "app-users/<id>/qr.png" in server.output.read_text()
+    base = f"{server.url}/v1/key/{volunteer['token']}/projects/{project['id']}"
+    listed = requests.get(base + "/formList", headers={"X-OpenRosa-Version": "1.0"}, timeout=10).text
+    assert "<formID>gia_dinh_hoc_tap</formID>" in listed
+    manifest_url = re.search(r"<manifestUrl>(\S+/forms/gia_dinh_hoc_tap/manifest)</manifestUrl>", listed).group(1)
+    manifest = requests.get(manifest_url, headers={"X-OpenRosa-Version": "1.0"}, timeout=10).text
+    csv_url = re.search(r"<downloadUrl>(\S+/ho_gia_dinh\.csv)</downloadUrl>", manifest).group(1)
+    rows = list(csv.DictReader(io.StringIO(requests.get(csv_url, timeout=10).text)))
+    assert len(rows) == 36 and {row["thon"] for row in rows} == {scope["code"]}
