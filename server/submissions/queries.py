@@ -11,7 +11,8 @@ from .models import Comment, Submission, SubmissionAttachment, SubmissionDef
 
 
 def _submission_target_statement():
-    may_submit = role_ids_with("submission.create")
+    # The roles are constants: written into the SQL, so no IN list is expanded per execution.
+    may_submit = [sa.literal_column(str(role_id)) for role_id in role_ids_with("submission.create")]
     project_id, actor_id = sa.bindparam("project_id"), sa.bindparam("actor_id")
     by_role = sa.exists().where(Assignment.actor_id == actor_id, Assignment.role_id.in_(may_submit),
                                 sa.or_(Assignment.project_id.is_(None), Assignment.project_id == project_id))
