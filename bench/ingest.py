@@ -74,6 +74,7 @@ def parse_args():
     parser.add_argument("--sqlite", action="store_true", help="use SQLite in the data directory instead")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured submissions before each case")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is reported (default 3)")
     parser.add_argument("--client", choices=("lean", "requests"), default="lean",
                         help="lean: http.client with the bytes Collect sends (default); requests: tests/collect_client.py")
     parser.add_argument("--pause", type=float, default=0,
@@ -377,17 +378,15 @@ def main():
         for case in cases:
             photo_bytes = args.photo_bytes if case == "photo" else 0
             for concurrency in concurrencies:
-                result = run_case(server, base, headers, form_id, version, args.n, concurrency, photo_bytes,
-                                  args.warmup, number, args.client)
-                number += args.n + args.warmup
+                runs = []
+                for _ in range(args.repeat):
+                    runs.append(run_case(server, base, headers, form_id, version, args.n, concurrency, photo_bytes,
+                                         args.warmup, number, args.client))
+                    number += args.n + args.warmup
+                    print_run(case, concurrency, runs[-1])
+                result = median_run(runs)
                 central = CENTRAL.get(case, {}).get(concurrency)
                 rows.append((case, concurrency, result, central))
-                print(f"  {case:5} c={concurrency:<3} {result['rate']:7.1f} subs/s  p50 {result['p50']:7.1f} ms  "
-                      f"p99 {result['p99']:7.1f} ms  peak RSS {result['peak_rss'] / 2**20:6.0f} MiB  "
-                      f"errors {len(result['errors'])}  server CPU {result['server_cpu_ms']:.1f} ms/sub  "
-                      f"PG CPU {result['postgres_cpu_ms']:.1f} ms/sub  load {result['load']:.1f}", flush=True)
-                for error in result["errors"][:3]:
-                    print(f"    error: {' '.join(str(error).split())[:300]}")
     finally:
         server.stop()
         if created_database and not args.keep:
@@ -397,16 +396,35 @@ def main():
     print_table(rows, args)
 
 
+def print_run(case, concurrency, result):
+    print(f"  {case:5} c={concurrency:<3} {result['rate']:7.1f} subs/s  p50 {result['p50']:7.1f} ms  "
+          f"p99 {result['p99']:7.1f} ms  peak RSS {result['peak_rss'] / 2**20:6.0f} MiB  "
+          f"errors {len(result['errors'])}  server CPU {result['server_cpu_ms']:.1f} ms/sub  "
+          f"PG CPU {result['postgres_cpu_ms']:.1f} ms/sub  load {result['load']:.1f}", flush=True)
+    for error in result["errors"][:3]:
+        print(f"    error: {' '.join(str(error).split())[:300]}")
+
+
+def median_run(runs):
+    """The run with the median rate (of an odd number of runs), with the range of rates across runs: gunicorn
+    spreads keep-alive connections over its workers unevenly, so single runs at low concurrency vary."""
+    ordered = sorted(runs, key=lambda run: run["rate"])
+    return {**ordered[len(ordered) // 2], "range": (ordered[0]["rate"], ordered[-1]["rate"]), "runs": len(runs)}
+
+
 def print_table(rows, args):
     label = f"{args.photo_bytes // 1024} KiB photo" if "photo" in args.cases else ""
     print()
+    print(f"Median of {args.repeat} run(s) per row (subs/s range in brackets).")
     print("| case | clients | subs/s | p50 ms | p99 ms | peak server RSS MiB | errors | server CPU ms/sub "
           "| PG CPU ms/sub | client CPU s | load avg | Central subs/s | ratio |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case, concurrency, result, central in rows:
         name = "~1 KB XML" if case == "xml" else f"XML + {label}"
         ratio = f"{result['rate'] / central:.2f}×" if central else "–"
-        print(f"| {name} | {concurrency} | {result['rate']:.1f} | {result['p50']:.1f} | {result['p99']:.1f} "
+        low, high = result["range"]
+        spread = f" [{low:.0f}–{high:.0f}]" if result["runs"] > 1 else ""
+        print(f"| {name} | {concurrency} | {result['rate']:.1f}{spread} | {result['p50']:.1f} | {result['p99']:.1f} "
               f"| {result['peak_rss'] / 2**20:.0f} | {len(result['errors'])} | {result['server_cpu_ms']:.1f} "
               f"| {result['postgres_cpu_ms']:.1f} | {result['client_cpu']:.1f} "
               f"| {result['load']:.1f} | {central or '–'} | {ratio} |")
