@@ -1,7 +1,9 @@
 """Entity lists (datasets) and entities: ODK Central's /v1/projects/{p}/datasets endpoints as pyodk 1.3.0
 calls them, plus POST …/datasets/{name}/entities/import (a CSV or XLSX registry; ours)."""
 
-from flask import Blueprint, jsonify, request
+import io
+
+from flask import Blueprint, jsonify, request, send_file
 
 from .. import errors
 from ..areas.routes import read_uploaded_table
@@ -10,7 +12,7 @@ from ..auth.requests import current_actor
 from ..params import is_true, query_flag, wants_extended_metadata
 from ..projects import queries as project_queries
 from ..schemas import contains_nul
-from . import importing, queries, schemas, service
+from . import importing, queries, schemas, service, tabular
 
 bp = Blueprint("registries", __name__, url_prefix="/v1/projects/<int:project_id>/datasets")
 
@@ -111,6 +113,19 @@ def list_entities(project_id, name):
     entities = queries.list_entities(dataset.id, deleted=query_flag("deleted"))
     actors = extended_actors(entities)
     return jsonify([schemas.entity_json(entity, actors=actors) for entity in entities])
+
+
+@bp.get("/<name>/entities.csv")
+def export_entities(project_id, name):
+    """The dataset as a spreadsheet-safe CSV in Central's export columns; it re-imports unchanged."""
+    dataset = dataset_or_404(project_id, name, "entity.list")
+    entities = queries.list_entities(dataset.id)
+    actors = queries.get_actors({entity.creator_id for entity in entities})
+    rows = ((entity.uuid, entity.label, entity.data, entity.created_at, entity.creator_id,
+             actors[entity.creator_id].display_name if entity.creator_id in actors else None, entity.version,
+             entity.updated_at) for entity in entities)
+    body = tabular.entity_export_csv(queries.property_names(dataset.id), rows)
+    return send_file(io.BytesIO(body), mimetype="text/csv", as_attachment=True, download_name=f"{name}.csv")
 
 
 def extended_actors(entities):

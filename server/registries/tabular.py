@@ -33,6 +33,27 @@ def entity_list_csv(properties, rows):
     return write_csv(["name", "label", "__version", *properties], lines, formula_safe=False)
 
 
+def entity_export_csv(properties, rows):
+    """A dataset for people, in Central's export columns (GET …/datasets/{name}/entities.csv): `__id, label,
+    <properties>, __createdAt, __creatorId, __creatorName, __updates, __updatedAt, __version`.
+
+    :param rows: (uuid, label, data, created_at, creator_id, creator_name, version, updated_at) tuples.
+
+    Formula-safe (a cell starting with = + - @ gets a '), since people open it in Excel; the registry
+    import takes that ' off again, so the file re-imports unchanged.
+    """
+    headers = ["__id", "label", *properties, "__createdAt", "__creatorId", "__creatorName", "__updates",
+               "__updatedAt", "__version"]
+    lines = ([uuid, label, *(data.get(name, "") for name in properties), iso_time(created_at), creator_id or "",
+              creator_name or "", version - 1, iso_time(updated_at), version]
+             for uuid, label, data, created_at, creator_id, creator_name, version, updated_at in rows)
+    return write_csv(headers, lines, formula_safe=True, bom=True)
+
+
+def iso_time(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z" if value else ""
+
+
 def normalize_uuid(text):
     """The bare lower-case UUID of a (uuid:-prefixed) version 4 UUID, or None if it is not one."""
     match = UUID_PATTERN.match(text or "")

@@ -296,3 +296,30 @@ def test_registry_csvs_are_cut_to_an_app_users_areas(client, admin, project, hou
     assert hamlets == ["name,label,xa,huyen", "00004-01,Tổ dân phố 1,00004,001", "00004-02,Tổ dân phố 2,00004,001",
                        "00007-01,Thôn Đông,00007,001"]
     assert registry_csv(project.id, "khong_co.csv") is None and registry_csv(project.id, "anh.jpg") is None
+
+
+def test_a_bulk_body_over_the_size_limit_is_413_and_nothing_is_created(client, admin, project, households, app,
+                                                                         monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 10_000)
+    items = [{"label": f"Hộ {number}", "data": {"chu_ho": "x" * 100}} for number in range(200)]
+    response = client.post(url(project, "/ho_gia_dinh/entities"), json={"entities": items, "source": {"name": "big"}},
+                           headers=admin)
+    problem(response, 413.1)
+    assert db.session.query(Entity).count() == 0
+
+
+def test_export_is_spreadsheet_safe_and_imports_back_unchanged(client, admin, project):
+    import_areas()
+    create_dataset(project, "Hộ_gia_đình", ("thon", "chu_ho"))
+    assert post_import(client, admin, project, '\ufefflabel,thon,chu_ho\n"=1+1",00004-01,@An\nHộ Bình,00004-02,-Bình\n'.encode(),
+                       name="Hộ_gia_đình").get_json()["created"] == 2
+    exported = client.get(url(project, "/Hộ_gia_đình/entities.csv"), headers=admin)
+    assert exported.status_code == 200 and exported.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "filename*=UTF-8''H%E1%BB%99_gia_%C4%91%C3%ACnh.csv" in exported.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert rows[0] == ["__id", "label", "thon", "chu_ho", "__createdAt", "__creatorId", "__creatorName", "__updates",
+                       "__updatedAt", "__version"]
+    assert [row[1:4] for row in rows[1:]] == [["'=1+1", "00004-01", "'@An"], ["Hộ Bình", "00004-02", "'-Bình"]]
+    assert rows[1][6:] == ["admin@example.org", "0", "", "1"]
+    again = post_import(client, admin, project, exported.data, name="Hộ_gia_đình").get_json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
