@@ -110,15 +110,18 @@ def descendant_ids(area_ids):
     return set(db.session.execute(descendants_select(area_ids)).scalars())
 
 
-def list_hamlets(within=None):
+def list_hamlets(within=None, on=None):
     """(hamlet code, name, commune code, legacy district code) of the hamlets, all or those in or below the
-    areas `within` (ids, or a SELECT of ids such as scope_select)."""
+    areas `within` (ids, or a SELECT of ids such as scope_select); with a date `on`, only hamlets valid then."""
     query = (sa.select(Area.code, Area.name, Commune.code, LegacyDistrict.code)
              .join(Commune, Commune.id == Area.parent_id)
              .outerjoin(LegacyDistrict, LegacyDistrict.id == Commune.legacy_district_id)
              .where(Area.level == "hamlet").order_by(Commune.code, Area.code))
     if within is not None:
         query = query.where(Area.id.in_(descendants_select(within)))
+    if on is not None:
+        query = query.where(sa.or_(Area.valid_from.is_(None), Area.valid_from <= on),
+                            sa.or_(Area.valid_to.is_(None), Area.valid_to >= on))
     return db.session.execute(query).all()
 
 

@@ -6,6 +6,8 @@ ho_gia_dinh.csv, dong_ho.csv, don_vi.csv, cong_dan.csv; coord/scoring-format.md)
 uploaded attachment". Hash the bytes (MD5) for the manifest.
 """
 
+from datetime import datetime, timedelta, timezone
+
 from ..areas import queries as area_queries
 from ..areas.service import app_user_scope
 from ..areas.tabular import hamlet_list_csv
@@ -13,19 +15,20 @@ from . import queries
 from .tabular import entity_list_csv
 
 HAMLETS_FILE = "thon.csv"
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # "today" for validity dates is Vietnam's day (no DST)
 
 
 def registry_csv(project_id, file_name, within=None):
     """The CSV bytes of the registry `file_name` for project `project_id`'s forms, or None if it is none.
 
-    - `thon.csv`: the hamlets (from the areas, not a dataset): name (hamlet code), label, xa, huyen.
+    - `thon.csv`: the hamlets valid today (from the areas, not a dataset): name (hamlet code), label, xa, huyen.
     - `<dataset name>.csv`: the dataset's live entities: name (UUID), label, __version, <properties>.
 
     :param within: None for everything; else the areas to cut to, as area ids or a SELECT of ids (an area
         covers everything below it: a commune its hamlets). Entities tied to no area are then left out.
     """
     if file_name == HAMLETS_FILE:
-        return hamlet_list_csv(area_queries.list_hamlets(within))
+        return hamlet_list_csv(area_queries.list_hamlets(within, on=datetime.now(VIETNAM).date()))
     if not file_name.endswith(".csv"):
         return None
     dataset = queries.get_dataset(project_id, file_name[:-len(".csv")])

@@ -11,6 +11,7 @@ A matched entity gets a new version only if its label or data change.
 import uuid as uuid_module
 
 from ..areas.service import table_problems
+from ..areas.sheets import header_key
 from ..db import utcnow
 from ..extensions import db
 from . import queries, service, tabular
@@ -24,6 +25,7 @@ def import_entities(dataset, table, key=None, add_properties=False, by=None, use
     :raise 400.54: header or row problems (unknown columns without `add_properties`, bad UUIDs, empty
         labels or keys, repeated keys, unknown hamlet/commune codes, UUIDs of other datasets); nothing written.
     """
+    key = header_key(key) if key else None  # as the file's headers are read
     rows, problems = tabular.import_rows(table, key)
     known = queries.property_names(dataset.id)
     columns = tabular.import_columns(table.headers, key)[1]

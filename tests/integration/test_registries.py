@@ -323,3 +323,12 @@ def test_export_is_spreadsheet_safe_and_imports_back_unchanged(client, admin, pr
     assert rows[1][6:] == ["admin@example.org", "0", "", "1"]
     again = post_import(client, admin, project, exported.data, name="Hộ_gia_đình").get_json()
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+
+
+def test_hamlets_no_longer_valid_leave_thon_csv_and_keys_match_headers(client, admin, project, households):
+    import_areas("ma,ten,cap,ma_cha,hieu_luc_den\n00004-09,Thôn đã nhập,thon,00004,2025-06-30\n")
+    assert "00004-09" not in registry_csv(project.id, "thon.csv").decode()
+    assert "00004-01" in registry_csv(project.id, "thon.csv").decode()
+    response = post_import(client, admin, project, "Mã hộ,Label,Thôn\nH1,Hộ 1,00004-01\n".encode(),
+                           "?key=Mã hộ&addProperties=true")
+    assert response.status_code == 200 and response.get_json()["propertiesAdded"] == ["ma_ho"]
