@@ -45,6 +45,7 @@ def read_uploaded_table(what):
 
 
 def area_or_404(code):
+    """The area row with this code. :raise 404.1:"""
     row = queries.get_area_row(code)
     if row is None:
         raise errors.not_found()

@@ -37,6 +37,7 @@ def project_or_404(project_id, verb):
 
 
 def dataset_or_404(project_id, name, verb):
+    """The project's dataset `name`, if the caller may `verb` it. :raise 404.1:, :raise 401.2:, :raise 403.1:"""
     dataset = queries.get_dataset(project_or_404(project_id, verb).id, name)
     if dataset is None:
         raise errors.not_found()
@@ -44,6 +45,7 @@ def dataset_or_404(project_id, name, verb):
 
 
 def entity_or_404(dataset, uuid, deleted=False):
+    """A live (or, with `deleted`, a deleted) entity of the dataset. :raise 404.1:"""
     entity = queries.get_entity(dataset.id, uuid, deleted)
     if entity is None:
         raise errors.not_found()

@@ -159,6 +159,10 @@ def test_bulk_create_as_pyodk_sends_it(client, admin, project, households):
     assert response.status_code == 200 and response.get_json() == {"success": True}
     listed = client.get(url(project, "/ho_gia_dinh/entities"), headers=admin).get_json()
     assert len(listed) == 50 and all(item["currentVersion"]["version"] == 1 for item in listed)
+    metadata = client.get(url(project, "/ho_gia_dinh"), headers=admin).get_json()
+    assert metadata["lastUpdate"] >= listed[-1]["createdAt"]
+    extended = client.get(url(project), headers={**admin, "X-Extended-Metadata": "true"}).get_json()[0]
+    assert (extended["entities"], extended["lastEntity"]) == (50, listed[-1]["createdAt"])
     taken = listed[0]["uuid"]
     again = {"entities": [{"uuid": taken, "label": "x", "data": {}}], "source": {"name": "again"}}
     problem(client.post(url(project, "/ho_gia_dinh/entities"), json=again, headers=admin), 409.3)
