@@ -60,8 +60,9 @@ def prepare_database():
         fail(f"cannot prepare the database: {error.__class__.__name__}: {str(error).splitlines()[0]}")
 
 
-def commit_or_fail(work):
-    """Prepare the database, run `work()` and commit; a catalogue error is printed as a sentence."""
+def commit_or_fail(work, on_error=None):
+    """Prepare the database, run `work()` and commit; a catalogue error is printed as a sentence (or
+    handed to `on_error`, which prints more and exits)."""
     prepare_database()
     try:
         result = work()
@@ -69,7 +70,7 @@ def commit_or_fail(work):
         return result
     except AppError as error:
         db.session.rollback()
-        fail(error.message)
+        (on_error or (lambda problem: fail(problem.message)))(error)
 
 
 @click.command("user-create")

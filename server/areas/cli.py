@@ -6,7 +6,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from ..errors import AppError
 from ..forms.xlsform import XLS_CONTENT_TYPE, XLSX_CONTENT_TYPE
 
 CONTENT_TYPES = {".csv": "text/csv", ".xlsx": XLSX_CONTENT_TYPE, ".xls": XLS_CONTENT_TYPE}
@@ -42,16 +41,8 @@ def fail_with_problems(error):
 
 def run(work):
     """Prepare the database, run `work()`, commit; print catalogue errors with their details."""
-    from ..cli import prepare_database
-    from ..extensions import db
-    prepare_database()
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except AppError as error:
-        db.session.rollback()
-        fail_with_problems(error)
+    from ..cli import commit_or_fail
+    return commit_or_fail(work, on_error=fail_with_problems)
 
 
 @click.command("areas-import")
