@@ -22,9 +22,12 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+GIST_INDEXES_MADE_BY_HAND = ("ix_submission_defs_location", "ix_areas_boundary")
+
+
 def include_object(obj, name, type_, reflected, compare_to):
-    """PostGIS's own table and our hand-made GIST index are not in the models; leave them out of comparisons."""
-    return not (type_ == "table" and name == "spatial_ref_sys") and name != "ix_submission_defs_location"
+    """PostGIS's own table and our hand-made GIST indexes are not in the models; leave them out of comparisons."""
+    return not (type_ == "table" and name == "spatial_ref_sys") and name not in GIST_INDEXES_MADE_BY_HAND
 
 
 migrate = Migrate(directory=MIGRATIONS_DIR, compare_type=True, render_as_batch=True, render_item=render_item,
