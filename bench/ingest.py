@@ -16,7 +16,6 @@ This is not a test; see bench/README.md.
 import argparse
 import http.client
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,8 @@ sys.path.insert(0, str(REPO))
 from tests.collect_client import (COLLECT_USER_AGENT, CollectClient, CollectError, collect_date,  # noqa: E402
                                   content_type_of)
 from tests.factories import XLSX, xlsx_from_markdown  # noqa: E402
-from tests.live import MINHCHUNG, LiveServer, drop_postgres_database, free_port, wait_until_healthy  # noqa: E402
+from tests.live import (MINHCHUNG, LiveServer, drop_postgres_database, free_port, stop_server,  # noqa: E402
+                        wait_until_healthy)
 
 # ODK Central's backend on this machine, client on the same two cores (submissions/s by concurrency).
 CENTRAL = {"xml": {1: 67, 4: 111, 16: 146}, "photo": {1: 41, 4: 67, 16: 90}}
@@ -175,13 +175,8 @@ class Server:
         return total
 
     def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process is not None:
+            stop_server(self)
 
 
 class MemorySampler:
