@@ -78,6 +78,9 @@ def demo_app_user(project, admin, name=DEMO_APP_USER_NAME, area_codes=()):
 
 
 def publish_workbook(project, path, config, actor):
+    """Publish a workbook unless its form is there (named by the file, as xlsforms/ does: no conversion then)."""
+    if form_queries.get_form_by_project_and_xml_form_id(project.id, path.stem) is not None:
+        return
     options = form_service.UploadOptions(content_type_of(path), path.stem, ignore_warnings=True,
                                          validate=config["ODK_VALIDATE"], max_unzipped=config["MAX_XLSX_UNZIPPED_BYTES"])
     definition = form_service.read_definition(path.read_bytes(), options)
