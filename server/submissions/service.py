@@ -73,11 +73,13 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
         raise errors.form_version_not_found(formVersion=instance.version)
     fields = fields_of_version(target.form_def_id, target.form_def_sha256,
                                lambda: form_queries.get_def_xml(target.form_def_id))
-    received = store_received_files(instance, fields, files)
+    names = named_files(instance, fields)
+    received = store_received_files(names, files)
     if instance.deprecated_id:
         form, form_def = form_queries.get_form(target.form_id), form_queries.get_def(target.form_def_id)
         return edit_submission(form, form_def, instance, xml, received, sender)[1]
-    new = new_submission(target.form_id, target.xml_form_id, target.form_def_id, fields, instance, xml, received, sender)
+    new = new_submission(target.form_id, target.xml_form_id, target.form_def_id, fields, names, instance, xml,
+                         received, sender)
     if file_submission(new) is not None:
         return True
     # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
@@ -85,17 +87,21 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
     return False
 
 
-def store_received_files(instance, fields, files):
-    """{name: Received} for the files the XML names that came with this request (others are ignored, as
-    Central does); each is durable in the blob store before the request commits."""
+def named_files(instance, fields):
+    """The file names the instance's binary fields hold, in order."""
+    return attachment_names(instance.root, binary_fields(fields))
+
+
+def store_received_files(names, files):
+    """{name: Received} for the files the XML names (`names`) that came with this request (others are
+    ignored, as Central does); each is durable in the blob store before the request commits."""
     store = blob_store()
     return {name: Received(store.put_stream(files[name].stream), files[name].mimetype or "application/octet-stream")
-            for name in attachment_names(instance.root, binary_fields(fields)) if name in files}
+            for name in names if name in files}
 
 
-def new_submission(form_id, xml_form_id, form_def_id, fields, instance, xml, received, sender):
+def new_submission(form_id, xml_form_id, form_def_id, fields, names, instance, xml, received, sender):
     """The rows of a new submission, as plain data for filing."""
-    names = attachment_names(instance.root, binary_fields(fields))
     attachments = tuple(NewAttachment(name, received[name].stored if name in received else None,
                                       received[name].content_type if name in received else None) for name in names)
     return NewSubmission(
@@ -148,7 +154,9 @@ def create_from_rest(form, instance, xml, sender):
     if queries.get_def_by_instance_id(form.id, instance.instance_id) is not None:
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
     form_def = form_def_for(form, instance.version)
-    new = new_submission(form.id, form.xml_form_id, form_def.id, fields_of(form_def), instance, xml, {}, sender)
+    fields = fields_of(form_def)
+    new = new_submission(form.id, form.xml_form_id, form_def.id, fields, named_files(instance, fields), instance, xml,
+                         {}, sender)
     submission_id = file_submission(new)
     if submission_id is None:  # filed by another request a moment ago
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
@@ -244,7 +252,7 @@ def _new_def(submission, form_def, instance, xml, sender):
 
 def _attach(submission_def, instance, form_def, received, carried):
     """One row per file the XML names: received now, carried from the edited version, or awaited."""
-    for name in attachment_names(instance.root, binary_fields(fields_of(form_def))):
+    for name in named_files(instance, fields_of(form_def)):
         attachment = SubmissionAttachment(submission_def_id=submission_def.id, name=name)
         if name in received:
             _attach_received(attachment, received[name])
