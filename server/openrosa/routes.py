@@ -19,11 +19,10 @@ from ..registries.attachments import registry_csv_for_actor
 from ..submissions import service as submissions
 from ..urls import api_url, segment
 from . import wire
+from .upload import read_submission_upload
 
 log = logging.getLogger(__name__)
 bp = Blueprint("openrosa", __name__, url_prefix="/v1/projects/<int:project_id>")
-XML_PART = "xml_submission_file"
-MAX_SUBMISSION_XML_BYTES = 20 * 1024 * 1024
 
 
 def openrosa_endpoint(view):
@@ -152,24 +151,7 @@ def submission_preflight(project_id):
 @openrosa_endpoint
 def submit(project_id):
     sender = submissions.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"))
-    xml, files = read_multipart()
+    xml, files = read_submission_upload(request.stream, request.content_type, request.content_length)
     instance = submissions.read_submission_xml(xml)
     submissions.receive_submission(project_id, instance, xml, files, sender)
     return xml_response(wire.openrosa_response("full submission upload was successful!"), 201)
-
-
-def read_multipart():
-    """The instance XML and the other parts by field name (= file name); uploads are spooled to disk by Werkzeug."""
-    if request.mimetype != "multipart/form-data":
-        raise errors.missing_multipart_field(field=XML_PART)
-    part = request.files.get(XML_PART)
-    if part is not None:
-        xml = part.stream.read(MAX_SUBMISSION_XML_BYTES + 1)
-    elif XML_PART in request.form:
-        xml = request.form[XML_PART].encode("utf-8")
-    else:
-        raise errors.missing_multipart_field(field=XML_PART)
-    if len(xml) > MAX_SUBMISSION_XML_BYTES:
-        raise errors.body_too_large(limit=MAX_SUBMISSION_XML_BYTES)
-    files = {name: upload for name, upload in request.files.items(multi=True) if name != XML_PART}
-    return xml, files

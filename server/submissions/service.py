@@ -57,7 +57,7 @@ def read_submission_xml(xml: bytes):
 
 
 def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
-    """File an OpenRosa submission; return True if it is new. `files` maps part name → upload (.stream, .mimetype).
+    """File an OpenRosa submission; return True if it is new. `files` maps part name → upload (.stream, .content_type).
 
     :raise 404.1: no such form, :raise 403.1: the sender may not submit to it, :raise 409.2: closed,
     :raise 404.6: the XML names a version never published.
@@ -96,7 +96,7 @@ def store_received_files(names, files):
     """{name: Received} for the files the XML names (`names`) that came with this request (others are
     ignored, as Central does); each is durable in the blob store before the request commits."""
     store = blob_store()
-    return {name: Received(store.put_stream(files[name].stream), files[name].mimetype or "application/octet-stream")
+    return {name: Received(store.put_stream(files[name].stream), files[name].content_type or "application/octet-stream")
             for name in names if name in files}
 
 
