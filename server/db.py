@@ -77,9 +77,16 @@ def execute_plain(session, statement, params=None):
     if connection.dialect.name != "postgresql":
         return PlainRows(connection.execute(statement, params or {}).all())
     sql, defaults = _compiled_for_driver(statement, connection.dialect)
-    with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
-        cursor.execute(sql, {**defaults, **(params or {})})
-        return PlainRows(cursor.fetchall() if cursor.description else [])
+    values = {**defaults, **(params or {})}
+    try:
+        with connection.connection.driver_connection.cursor(row_factory=namedtuple_row) as cursor:
+            cursor.execute(sql, values)
+            return PlainRows(cursor.fetchall() if cursor.description else [])
+    except connection.dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy would (IntegrityError…)
+        if connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None):
+            connection.invalidate(error)
+        raise sa.exc.DBAPIError.instance(sql, values, error, connection.dialect.loaded_dbapi.Error,
+                                         dialect=connection.dialect) from error
 
 
 class PlainRows(list):
