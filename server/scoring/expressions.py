@@ -150,8 +150,21 @@ def _compare(node):
     left, right = _compiled(node.left, common), _compiled(node.right, common)
     if isinstance(node.right, (Number, String)):
         constant = right(None, None)
+        if isinstance(node.left, Field) and common in ("string", "number"):
+            return _field_against_constant(node.left.name, common, test, constant)
         return lambda values, rollups: test(left(values, rollups), constant)
+    if isinstance(node.left, Field) and isinstance(node.right, Field) and common == "number":
+        first, second, number = node.left.name, node.right.name, xpath.string_to_number
+        return lambda values, rollups: test(number(values.get(first) or ""), number(values.get(second) or ""))
     return lambda values, rollups: test(left(values, rollups), right(values, rollups))
+
+
+def _field_against_constant(name, kind, test, constant):
+    """`${field} = 'co'`, `${so_nguoi} >= 2`: the commonest conditions, read and compared in one step."""
+    if kind == "string":
+        return lambda values, rollups: test(values.get(name) or "", constant)
+    number = xpath.string_to_number
+    return lambda values, rollups: test(number(values.get(name) or ""), constant)
 
 
 def _comparison_kind(op, left, right):
@@ -189,6 +202,9 @@ def _not(argument):
 def _if(condition, then, otherwise):
     kind = _common_kind(then, otherwise)
     test, first, second = _compiled(condition, "boolean"), _compiled(then, kind), _compiled(otherwise, kind)
+    if isinstance(then, (Number, String)):  # if(${x} = 'co', 10, …): no call for the constant branch
+        constant = first(None, None)
+        return lambda values, rollups: constant if test(values, rollups) else second(values, rollups)
     return lambda values, rollups: first(values, rollups) if test(values, rollups) else second(values, rollups)
 
 
