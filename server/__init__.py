@@ -51,11 +51,13 @@ def register_blueprints(app):
 
 
 def register_area_blueprints(app):
-    """The administrative tree, app users' area scopes, and registries (entity lists)."""
+    """The administrative tree, app users' area scopes, registries (entity lists), and scores."""
     from .areas.routes import bp as areas_bp
     from .registries.routes import bp as registries_bp
+    from .scoring.routes import bp as scores_bp
     app.register_blueprint(areas_bp)
     app.register_blueprint(registries_bp)
+    app.register_blueprint(scores_bp)
 
 
 def register_request_hooks(app):

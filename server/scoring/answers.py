@@ -1,0 +1,32 @@
+"""What the scoring engine reads from a submission: its answers by field name, and the subject, area and
+evaluation period its rule set names. A pure module over the parsed instance and the form's fields.
+"""
+
+from datetime import timedelta, timezone
+
+from ..submissions.instance import values_at
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # campaigns count years in Vietnam's time (no DST)
+
+
+def answer_values(root, fields) -> dict:
+    """{field name: the answer's text} for every field of the form ('' when unanswered). Expressions name a
+    field by the last step of its path (${ten}), as XLSForm does; in a repeat, the first answer counts."""
+    values = {}
+    for field in fields:
+        found = values_at(root, field.path)
+        values.setdefault(field.path[-1], found[0] if found else "")
+    return values
+
+
+def subject_area_period(rules, values, submitted_at):
+    """(subject id, area code, evaluation year) for a scored submission: the fields the rule set declares;
+    the period defaults to the year it was submitted, in Vietnam; a period that is not a year is None."""
+    subject = values.get(rules.subject_field) or None
+    area = (values.get(rules.area_field) or None) if rules.area_field else None
+    if rules.period_field:
+        text = (values.get(rules.period_field) or "").strip()
+        period = int(text) if text.isdigit() and 1900 <= int(text) <= 2100 else None
+    else:
+        period = submitted_at.astimezone(VIETNAM).year
+    return subject, area, period

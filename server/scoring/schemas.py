@@ -1,0 +1,36 @@
+"""A scored submission as JSON (camelCase, as the rest of the API): the rule set, subject, totals, the
+result, every criterion and indicator, and the reasons with links to their evidence."""
+
+from ..urls import api_url, segment
+
+
+def score_json(scored, attachment_base, binary_fields):
+    """`attachment_base` is the submission's attachments path; evidence in `binary_fields` (names) links there."""
+    rules, score = scored.scorer.rules, scored.score
+    outcome = next((item for item in rules.bands + rules.levels if item.name == score.result), None)
+    return {
+        "ruleSet": {"id": rules.id, "model": rules.model, "style": rules.style, "label": rules.label,
+                    "source": rules.source, "status": rules.status},
+        "subject": scored.subject, "area": scored.area, "period": scored.period,
+        "total": score.total, "maxTotal": score.max_total, "level": score.level,
+        "result": {"name": outcome.name, "label": outcome.label, "recognised": outcome.recognised} if outcome else None,
+        "recognised": score.recognised, "mandatoryMet": score.mandatory_met,
+        "criteria": [{"code": criterion.code, "label": criterion.label, "points": points, "maxPoints": criterion.points,
+                      "met": all(score.met[start:end])}
+                     for criterion, points, (start, end) in zip(rules.criteria, score.criterion_points,
+                                                                scored.scorer.criterion_slices)],
+        "indicators": [{"code": indicator.code, "criterion": indicator.criterion, "label": indicator.label, "met": met,
+                        "points": points, "maxPoints": indicator.points, "mandatory": indicator.mandatory,
+                        "level": indicator.level, "status": indicator.status}
+                       for indicator, met, points in zip(rules.indicators, score.met, score.points)],
+        "reasons": [{"kind": reason.kind, "code": reason.code, "text": reason.text,
+                     "blocksRecognition": reason.blocks_recognition,
+                     "evidence": [_evidence(field, scored.values.get(field, ""), attachment_base, binary_fields)
+                                  for field in reason.evidence]}
+                    for reason in scored.reasons],
+    }
+
+
+def _evidence(field, value, attachment_base, binary_fields):
+    url = api_url(f"{attachment_base}/{segment(value)}") if field in binary_fields and value else None
+    return {"field": field, "value": value, "url": url}

@@ -1,0 +1,112 @@
+"""GET …/submissions/{instanceId}/score: a submission scored under its form version's criteria, over HTTP.
+
+The workbook is example A of docs/xlsform-scoring.md (points and bands), published as a form designer would;
+submissions arrive from Collect (multipart, with the bookshelf photo) and from scripts.
+"""
+
+import pytest
+
+from tests.factories import XLSX, create_app_user_directly, instance_xml, upload_form, xlsx_from_markdown
+from tests.integration.test_openrosa import post_submission
+from tests.unit.test_scoring_sheets import guide_examples
+
+EXAMPLE_A = dict(guide_examples())["points"]
+
+
+def hamlet(instance_id, adults, readers, classes, bookshelf, photo="", year="2026", version="1"):
+    body = (f"<thon>Thôn Đông</thon><nam_danh_gia>{year}</nam_danh_gia><so_nguoi_lon>{adults}</so_nguoi_lon>"
+            f"<so_biet_chu>{readers}</so_biet_chu><so_lop_hoc>{classes}</so_lop_hoc><tu_sach>{bookshelf}</tu_sach>"
+            f"<anh_tu_sach>{photo}</anh_tu_sach>")
+    return instance_xml(form_id="vi_du_diem", version=version, instance_id=instance_id, body=body)
+
+
+@pytest.fixture
+def criteria_form(client, admin, project):
+    """Example A published, and a volunteer's Collect URL assigned to it."""
+    assert upload_form(client, admin, project.id, xlsx_from_markdown(EXAMPLE_A), publish=True).status_code == 200
+    from server.forms.queries import get_form_by_project_and_xml_form_id
+    form = get_form_by_project_and_xml_form_id(project.id, "vi_du_diem")
+    _, token = create_app_user_directly(project, forms=[form.id])
+    return f"/v1/projects/{project.id}/forms/vi_du_diem/submissions", f"/v1/key/{token}/projects/{project.id}"
+
+
+def test_a_collect_submission_is_scored_with_its_band_and_readable_reasons(client, admin, criteria_form):
+    rest, collect = criteria_form
+    xml = hamlet("uuid:a1", adults=10, readers=9, classes=3, bookshelf="co", photo="tu_sach.jpg")
+    assert post_submission(client, collect, xml, files=[("tu_sach.jpg", b"\xff\xd8 ke sach")]).status_code == 201
+    response = client.get(f"{rest}/uuid:a1/score", headers=admin)
+    assert response.status_code == 200
+    body = response.get_json()
+    # 1.1: 9 of 10 adults read (≥ 90%): 40; 1.2: 3 classes × 5 = 15 of 20; 2.1: a bookshelf: 40 → 95, Tốt
+    assert (body["total"], body["maxTotal"], body["result"]["name"], body["recognised"]) == (95, 100, "tot", True)
+    assert body["result"]["label"] == {"default": "Tốt"} and body["mandatoryMet"] is True
+    assert (body["subject"], body["area"], body["period"]) == ("Thôn Đông", "Thôn Đông", 2026)
+    assert [(c["code"], c["points"], c["maxPoints"], c["met"]) for c in body["criteria"]] == [
+        ("TC1", 55, 60, False), ("TC2", 40, 40, True)]
+    assert [(i["code"], i["points"], i["met"]) for i in body["indicators"]] == [
+        ("1.1", 40, True), ("1.2", 15, False), ("2.1", 40, True)]
+    [reason] = body["reasons"]
+    assert reason["text"] == {"vi": "Chỉ tiêu 1.2 mới được 15/20 điểm: Lớp học trong năm",
+                              "en": "Indicator 1.2 earned 15 of 20 points: Classes held this year"}
+    assert body["ruleSet"]["id"] == "tt22-2020" and body["ruleSet"]["model"] == "cong_dong"
+
+
+def test_a_failed_mandatory_indicator_is_not_recognised_and_the_reason_links_the_evidence(client, admin, criteria_form):
+    rest, collect = criteria_form
+    xml = hamlet("uuid:a2", adults=10, readers=8, classes=4, bookshelf="khong", photo="goc.jpg")
+    assert post_submission(client, collect, xml, files=[("goc.jpg", b"\xff\xd8 goc hoc tap")]).status_code == 201
+    body = client.get(f"{rest}/uuid:a2/score", headers=admin).get_json()
+    # 1.1 fails (8 < 9), 1.2: 20, 2.1: 0 → 20 points, below every recognised band
+    assert (body["total"], body["result"]["name"], body["recognised"], body["mandatoryMet"]) == (20, "chua_dat", False,
+                                                                                                   False)
+    reasons = {reason["code"]: reason for reason in body["reasons"]}
+    assert reasons["1.1"]["text"]["vi"] == "Chỉ tiêu bắt buộc 1.1 không đạt: Mới có 8/10 người lớn biết chữ"
+    assert reasons["1.1"]["blocksRecognition"] is True
+    [evidence] = reasons["2.1"]["evidence"]
+    assert evidence["field"] == "anh_tu_sach" and evidence["value"] == "goc.jpg"
+    photo = client.get(evidence["url"].replace("http://localhost", ""), headers=admin)
+    assert photo.status_code == 200 and photo.data == b"\xff\xd8 goc hoc tap"
+
+
+def test_an_edit_is_scored_as_the_new_version(client, admin, criteria_form):
+    rest, collect = criteria_form
+    assert post_submission(client, collect, hamlet("uuid:a3", 10, 8, 4, "co")).status_code == 201
+    assert client.get(f"{rest}/uuid:a3/score", headers=admin).get_json()["recognised"] is False
+    edited = hamlet("uuid:a3-2", 10, 10, 4, "co").replace(b"</instanceID>",
+                                                          b"</instanceID><deprecatedID>uuid:a3</deprecatedID>")
+    assert post_submission(client, collect, edited).status_code == 201
+    body = client.get(f"{rest}/uuid:a3/score", headers=admin).get_json()
+    assert (body["total"], body["result"]["name"], body["recognised"], body["reasons"]) == (100, "tot", True, [])
+
+
+def test_without_a_period_answer_the_period_is_unknown_and_an_unanswered_form_scores_zero(client, admin, criteria_form):
+    rest, collect = criteria_form
+    xml = instance_xml(form_id="vi_du_diem", instance_id="uuid:a4", body="<thon>Thôn Tây</thon>")
+    assert post_submission(client, collect, xml).status_code == 201
+    body = client.get(f"{rest}/uuid:a4/score", headers=admin).get_json()
+    assert (body["subject"], body["period"], body["total"], body["recognised"]) == ("Thôn Tây", None, 0, False)
+    assert [reason["code"] for reason in body["reasons"]] == ["1.1", "1.2", "2.1"]
+
+
+def test_who_may_read_a_score_and_what_has_none(client, admin, project, criteria_form):
+    rest, collect = criteria_form
+    assert post_submission(client, collect, hamlet("uuid:a5", 1, 1, 1, "co")).status_code == 201
+    assert client.get(f"{rest}/uuid:a5/score").status_code == 401
+    _, other_token = create_app_user_directly(project, name="Người khác")
+    assert client.get(f"{rest}/uuid:a5/score", headers={"Authorization": f"Bearer {other_token}"}).status_code == 403
+    assert client.get(f"{rest}/uuid:none/score", headers=admin).status_code == 404
+    plain = xlsx_from_markdown("""
+    | survey   |         |        |       |
+    |          | type    | name   | label |
+    |          | text    | ten    | Tên   |
+    | settings |         |        |       |
+    |          | form_id | version |      |
+    |          | thuong  | 1      |       |
+    """)
+    assert upload_form(client, admin, project.id, plain, publish=True, content_type=XLSX).status_code == 200
+    created = client.post(f"/v1/projects/{project.id}/forms/thuong/submissions",
+                          headers={**admin, "Content-Type": "text/xml"},
+                          data=instance_xml(form_id="thuong", instance_id="uuid:t1", body="<ten>A</ten>"))
+    assert created.status_code == 200
+    no_criteria = client.get(f"/v1/projects/{project.id}/forms/thuong/submissions/uuid:t1/score", headers=admin)
+    assert no_criteria.status_code == 404 and no_criteria.get_json()["code"] == 404.1
