@@ -17,7 +17,8 @@ def register_commands(app):
         app.cli.add_command(command)
     from .areas.cli import COMMANDS as area_commands
     from .registries.cli import COMMANDS as registry_commands
-    for command in (*area_commands, *registry_commands):
+    from .scoring.cli import COMMANDS as scoring_commands
+    for command in (*area_commands, *registry_commands, *scoring_commands):
         app.cli.add_command(command)
 
 

@@ -8,4 +8,5 @@ from .blobs import models as blobs  # noqa: F401
 from .forms import models as forms  # noqa: F401
 from .projects import models as projects  # noqa: F401
 from .registries import models as registries  # noqa: F401
+from .scoring import models as scoring  # noqa: F401
 from .submissions import models as submissions  # noqa: F401

@@ -1,18 +1,22 @@
-"""Scores over REST: what a submission scores under its form version's criteria, and why."""
+"""Scores over REST: what a submission scores under its form version's criteria and why, and the results
+that count for each subject of a project."""
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from .. import errors
+from ..auth.requests import require
 from ..forms.fields import binary_fields, fields_of
+from ..projects import queries as project_queries
 from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import service
-from .schemas import score_json
+from .ruleset import MODELS
+from .schemas import result_json, score_json
 
-bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")
+bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
 
-@bp.get("/<instance_id>/score")
+@bp.get("/forms/<xml_form_id>/submissions/<instance_id>/score")
 def get_submission_score(project_id, xml_form_id, instance_id):
     """The current version scored: points, band or level, recognised or not, and the reasons (vi, en) with
     links to the evidence. :raise 404.1: no such submission, or its form version has no criteria sheets."""
@@ -22,3 +26,19 @@ def get_submission_score(project_id, xml_form_id, instance_id):
         raise errors.not_found()
     base = f"/projects/{project_id}/forms/{segment(form.xml_form_id)}/submissions/{segment(instance_id)}/attachments"
     return jsonify(score_json(scored, base, {field.path[-1] for field in binary_fields(fields_of(scored.form_def))}))
+
+
+@bp.get("/results")
+def list_results(project_id):
+    """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it).
+    :raise 400.8: an unknown model or a period that is not a year."""
+    if project_queries.get_project(project_id) is None:
+        raise errors.not_found()
+    require("submission.list", project_id)
+    model, period = request.args.get("model"), request.args.get("period")
+    if model is not None and model not in MODELS:
+        raise errors.unexpected_value(field="model", value=repr(model), reason=f"expected one of {', '.join(MODELS)}.")
+    if period is not None and not period.isdigit():
+        raise errors.unexpected_value(field="period", value=repr(period), reason="expected a year, e.g. 2026.")
+    rows = service.counted_results(project_id, model, int(period) if period else None, request.args.get("area"))
+    return jsonify([result_json(*row) for row in rows])

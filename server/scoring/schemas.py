@@ -34,3 +34,12 @@ def score_json(scored, attachment_base, binary_fields):
 def _evidence(field, value, attachment_base, binary_fields):
     url = api_url(f"{attachment_base}/{segment(value)}") if field in binary_fields and value else None
     return {"field": field, "value": value, "url": url}
+
+
+def result_json(score, instance_id, xml_form_id, review_state):
+    """One counted result (a SubjectScore row and its submission)."""
+    return {"model": score.model, "subject": score.subject, "area": score.area_code, "period": score.period,
+            "ruleSetId": score.ruleset_id, "total": score.total, "result": score.result, "level": score.level,
+            "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
+            "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
+            "reviewState": review_state, "scoredAt": score.scored_at.isoformat()}

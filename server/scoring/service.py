@@ -1,14 +1,23 @@
 """Scoring stored submissions: the rule set of a form version, read once from its kept workbook, applied
-to a submission's current version."""
+to a submission's current version; scores kept per version, and the ones that count for each subject.
+
+Scoring is idempotent and lazy: score_pending scores whatever current version has no score under its own
+form version yet (new submissions, edits), in batches; reading results calls it first, and so does
+`minhchung rescore`. Which score counts is decided when reading, so a review (rejected or not) or an edit
+changes the results at once. Operations flush; the request commits.
+"""
 
 from dataclasses import dataclass
 
 from ..blobs.service import open_blob
+from ..db import utcnow
+from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import fields_of
 from ..forms.xlsform import XLS_CONTENT_TYPE
 from ..submissions import queries as submission_queries
 from ..submissions.instance import read_instance
+from . import queries
 from .answers import answer_values, subject_area_period
 from .engine import Scorer
 from .rules import read_rules
@@ -59,7 +68,52 @@ def score_submission(submission, rollups=None):
     scorer = scorer_of_form_def(form_def)
     if scorer is None:
         return None
-    values = answer_values(read_instance(current.xml.encode("utf-8")).root, fields_of(form_def))
+    return _scored(current, form_def, scorer, rollups, explain=True)
+
+
+def _scored(submission_def, form_def, scorer, rollups=None, explain=False):
+    values = answer_values(read_instance(submission_def.xml.encode("utf-8")).root, fields_of(form_def))
     score = scorer.score(values, rollups)
-    subject, area, period = subject_area_period(scorer.rules, values, current.created_at)
-    return SubmissionScore(form_def, scorer, score, scorer.explain(score, values, rollups), values, subject, area, period)
+    subject, area, period = subject_area_period(scorer.rules, values, submission_def.created_at)
+    reasons = scorer.explain(score, values, rollups) if explain else ()
+    return SubmissionScore(form_def, scorer, score, reasons, values, subject, area, period)
+
+
+def score_pending(project_id, batch=500):
+    """Score every current submission version of the project that has no score under its own form version;
+    return how many were scored."""
+    scorers = {form_def.id: (form_def, scorer) for form_def in queries.list_form_defs_of_project(project_id)
+               if (scorer := scorer_of_form_def(form_def)) is not None}
+    done = 0
+    while scorers:
+        pending = queries.list_unscored_current_defs(list(scorers), batch)
+        queries.add_scores([_score_row(submission_def, *scorers[submission_def.form_def_id])
+                            for submission_def in pending])
+        db.session.flush()
+        done += len(pending)
+        if len(pending) < batch:
+            break
+    return done
+
+
+def _score_row(submission_def, form_def, scorer):
+    scored = _scored(submission_def, form_def, scorer)
+    score, rules = scored.score, scorer.rules
+    return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
+            "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "model": score.model,
+            "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period, "total": score.total,
+            "result": score.result, "level": score.level, "recognised": score.recognised,
+            "mandatory_met": score.mandatory_met,
+            "points": {indicator.code: points for indicator, points in zip(rules.indicators, score.points)},
+            "unmet": [indicator.code for indicator, met in zip(rules.indicators, score.met) if not met],
+            "held_back_by": list(score.held_back_by), "scored_at": utcnow()}
+
+
+def counted_results(project_id, model=None, period=None, area_code=None):
+    """What counts for each subject and period, after scoring what is pending (see module docstring)."""
+    score_pending(project_id)
+    return queries.counted_results(project_id, model, period, area_code)
+
+
+def _cut(text, length):
+    return text[:length] if text else text

@@ -110,3 +110,84 @@ def test_who_may_read_a_score_and_what_has_none(client, admin, project, criteria
     assert created.status_code == 200
     no_criteria = client.get(f"/v1/projects/{project.id}/forms/thuong/submissions/uuid:t1/score", headers=admin)
     assert no_criteria.status_code == 404 and no_criteria.get_json()["code"] == 404.1
+
+
+def results(client, admin, project, **params):
+    response = client.get(f"/v1/projects/{project.id}/results", headers=admin, query_string=params)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_results_count_the_latest_submission_that_is_not_rejected_per_subject_and_period(client, admin, project,
+                                                                                          criteria_form):
+    rest, collect = criteria_form
+    for instance_id, readers, year in (("uuid:r1", 9, "2025"), ("uuid:r2", 8, "2026"), ("uuid:r3", 10, "2026")):
+        assert post_submission(client, collect, hamlet(instance_id, 10, readers, 4, "co", year=year)).status_code == 201
+    counted = results(client, admin, project)
+    # Thôn Đông in 2025 (r1) and in 2026 (r3, the later of r2 and r3)
+    assert [(row["period"], row["instanceId"], row["total"], row["result"], row["recognised"]) for row in counted] == [
+        (2025, "uuid:r1", 100, "tot", True), (2026, "uuid:r3", 100, "tot", True)]
+    assert counted[0]["model"] == "cong_dong" and counted[0]["subject"] == "Thôn Đông"
+    # a supervisor rejects r3: r2 counts at once, with its failed mandatory indicator
+    assert client.patch(f"{rest}/uuid:r3", json={"reviewState": "rejected"}, headers=admin).status_code == 200
+    [row] = results(client, admin, project, period=2026)
+    assert (row["instanceId"], row["total"], row["recognised"], row["unmet"]) == ("uuid:r2", 60, False, ["1.1"])
+    # r2 is edited to 9 readers: the new version counts, and is scored once
+    edited = hamlet("uuid:r2-b", 10, 9, 4, "co", year="2026").replace(
+        b"</instanceID>", b"</instanceID><deprecatedID>uuid:r2</deprecatedID>")
+    assert post_submission(client, collect, edited).status_code == 201
+    [row] = results(client, admin, project, period=2026)
+    assert (row["instanceId"], row["total"], row["recognised"], row["unmet"]) == ("uuid:r2", 100, True, [])
+    from server.extensions import db
+    from server.scoring.models import SubjectScore
+    assert db.session.query(SubjectScore).count() == 4  # r1, r2, r3 and r2's edit; nothing scored twice
+    assert results(client, admin, project, model="gia_dinh") == []
+
+
+def test_results_filters_are_checked_and_need_the_right_to_list(client, admin, project, criteria_form):
+    for params in ({"model": "ho"}, {"period": "năm nay"}):
+        response = client.get(f"/v1/projects/{project.id}/results", headers=admin, query_string=params)
+        assert response.status_code == 400 and response.get_json()["code"] == 400.8
+    assert client.get(f"/v1/projects/{project.id}/results").status_code == 401
+    _, token = create_app_user_directly(project, name="Tình nguyện viên khác")
+    assert client.get(f"/v1/projects/{project.id}/results",
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    assert client.get("/v1/projects/999/results", headers=admin).status_code == 404
+
+
+def test_results_of_an_area_include_the_areas_below_it(client, admin, project, criteria_form):
+    from server.areas.models import Area
+    from server.extensions import db
+    commune = Area(code="99001", name="Xã Thử", level="commune")
+    db.session.add(commune)
+    db.session.flush()
+    db.session.add(Area(code="99001-01", name="Thôn Một", level="hamlet", parent_id=commune.id))
+    db.session.commit()
+    rest, collect = criteria_form
+    for instance_id, thon in (("uuid:h1", "99001-01"), ("uuid:h2", "88888-01")):
+        xml = hamlet(instance_id, 10, 9, 4, "co").replace(b"<thon>Th\xc3\xb4n \xc4\x90\xc3\xb4ng</thon>",
+                                                          f"<thon>{thon}</thon>".encode())
+        assert post_submission(client, collect, xml).status_code == 201
+    assert [row["area"] for row in results(client, admin, project, area="99001")] == ["99001-01"]
+    assert [row["area"] for row in results(client, admin, project)] == ["88888-01", "99001-01"]
+
+
+def test_scoring_what_is_pending_scores_each_version_once(client, admin, project, criteria_form):
+    from server.extensions import db
+    from server.scoring.service import score_pending
+    rest, collect = criteria_form
+    for number in range(3):
+        assert post_submission(client, collect, hamlet(f"uuid:p{number}", 10, 9, number, "co")).status_code == 201
+    assert score_pending(project.id, batch=2) == 3  # in batches
+    assert score_pending(project.id) == 0
+    db.session.commit()
+
+
+@pytest.mark.slow
+def test_the_rescore_command(tmp_path):
+    from tests.integration.test_live_server import run_cli
+    env = {"DATABASE_URL": ""}  # its own SQLite in tmp_path, whatever database the tests use
+    assert run_cli(["project-create", "Xã Một"], env, tmp_path).returncode == 0
+    done = run_cli(["rescore"], env, tmp_path)
+    assert done.returncode == 0 and "project 1: 0 submission version(s) scored" in done.stdout, done.stderr
+    assert run_cli(["rescore", "--project", "1"], env, tmp_path).returncode == 0

@@ -1,0 +1,38 @@
+"""Scores: one row per submission version and the form version whose rules scored it.
+
+A row is derived data, written by the scoring step (server/scoring/results.py) and never edited: rescoring
+under new rules adds a row beside the old one, so that every result stays reproducible under its version.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+
+class SubjectScore(Base):
+    __tablename__ = "scores"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id"), index=True)
+    submission_def_id: Mapped[int] = mapped_column(sa.ForeignKey("submission_defs.id"))
+    form_def_id: Mapped[int] = mapped_column(sa.ForeignKey("form_defs.id"))  # whose rules scored it
+    ruleset_id: Mapped[str] = mapped_column(sa.String(100))
+    model: Mapped[str] = mapped_column(sa.String(20))  # gia_dinh, dong_ho, cong_dong, don_vi, cong_dan
+    subject: Mapped[str | None] = mapped_column(sa.String(255))
+    area_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    period: Mapped[int | None] = mapped_column(sa.Integer)
+    total: Mapped[float | None] = mapped_column(sa.Float)
+    result: Mapped[str | None] = mapped_column(sa.String(100))  # the band or level name reached
+    level: Mapped[int | None] = mapped_column(sa.Integer)
+    recognised: Mapped[bool] = mapped_column(sa.Boolean)
+    mandatory_met: Mapped[bool] = mapped_column(sa.Boolean)
+    points: Mapped[dict] = mapped_column(sa.JSON)  # {indicator code: points earned, or null}
+    unmet: Mapped[list] = mapped_column(sa.JSON)  # indicator codes not met
+    held_back_by: Mapped[list] = mapped_column(sa.JSON)  # requirement codes that held the result back
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (
+        sa.UniqueConstraint("submission_def_id", "form_def_id"),
+        sa.Index("ix_scores_model_period_subject", "model", "period", "subject"),
+    )

@@ -1,0 +1,67 @@
+"""SQL for scores: what is still to be scored, and which score counts for each subject and period."""
+
+import sqlalchemy as sa
+
+from ..areas.models import Area
+from ..areas.queries import descendants_select
+from ..extensions import db
+from ..forms.models import Form, FormDef
+from ..submissions.models import Submission, SubmissionDef
+from .models import SubjectScore
+
+
+def list_form_defs_of_project(project_id):
+    """Every version of every live form of the project (those with criteria sheets are scored)."""
+    query = (sa.select(FormDef).join(Form, Form.id == FormDef.form_id)
+             .where(Form.project_id == project_id, Form.deleted_at.is_(None), FormDef.published_at.is_not(None)))
+    return db.session.execute(query).scalars().all()
+
+
+def list_unscored_current_defs(form_def_ids, limit):
+    """Current versions of live submissions made with one of `form_def_ids` that have no score under their
+    own form version yet: (submission_def, its submission's id), at most `limit`, oldest first."""
+    scored = sa.exists().where(SubjectScore.submission_def_id == SubmissionDef.id,
+                               SubjectScore.form_def_id == SubmissionDef.form_def_id)
+    query = (sa.select(SubmissionDef).join(Submission, Submission.id == SubmissionDef.submission_id)
+             .where(SubmissionDef.current.is_(True), SubmissionDef.form_def_id.in_(form_def_ids),
+                    Submission.deleted_at.is_(None), ~scored)
+             .order_by(SubmissionDef.id).limit(limit))
+    return db.session.execute(query).scalars().all()
+
+
+def add_scores(rows):
+    """Insert score rows (dicts of SubjectScore's columns) in one statement."""
+    if rows:
+        db.session.execute(sa.insert(SubjectScore), rows)
+
+
+def counted_results(project_id, model=None, period=None, area_code=None):
+    """The score that counts for each (model, subject, period) in the project: the latest submission that is not
+    rejected (nor deleted), in its current version, scored under that version's rules. Filters: model,
+    period, and an area with every area below it. Rows: SubjectScore, instance id, form id, review state."""
+    rank = sa.func.row_number().over(
+        partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
+        order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
+    ranked = (sa.select(SubjectScore.id.label("score_id"), rank)
+              .join(Submission, Submission.id == SubjectScore.submission_id)
+              .join(SubmissionDef, SubmissionDef.id == SubjectScore.submission_def_id)
+              .join(Form, Form.id == Submission.form_id)
+              .where(Form.project_id == project_id, Form.deleted_at.is_(None), Submission.deleted_at.is_(None),
+                     sa.or_(Submission.review_state.is_(None), Submission.review_state != "rejected"),
+                     SubmissionDef.current.is_(True), SubjectScore.form_def_id == SubmissionDef.form_def_id,
+                     SubjectScore.subject.is_not(None)))
+    if model is not None:
+        ranked = ranked.where(SubjectScore.model == model)
+    if period is not None:
+        ranked = ranked.where(SubjectScore.period == period)
+    if area_code is not None:
+        within = sa.select(Area.code).where(Area.id.in_(descendants_select(sa.select(Area.id)
+                                                                           .where(Area.code == area_code))))
+        ranked = ranked.where(SubjectScore.area_code.in_(within))
+    ranked = ranked.subquery()
+    query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
+             .join(ranked, sa.and_(ranked.c.score_id == SubjectScore.id, ranked.c.rank == 1))
+             .join(Submission, Submission.id == SubjectScore.submission_id)
+             .join(Form, Form.id == Submission.form_id)
+             .order_by(SubjectScore.model, SubjectScore.period, SubjectScore.area_code, SubjectScore.subject))
+    return db.session.execute(query).all()
