@@ -8,6 +8,7 @@ from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..submissions.models import Submission, SubmissionDef
 from .models import SubjectScore
+from .rollup import AreaRow
 
 
 def list_form_defs_of_project(project_id):
@@ -65,3 +66,9 @@ def counted_results(project_id, model=None, period=None, area_code=None):
              .join(Form, Form.id == Submission.form_id)
              .order_by(SubjectScore.model, SubjectScore.period, SubjectScore.area_code, SubjectScore.subject))
     return db.session.execute(query).all()
+
+
+def list_area_rows():
+    """Every area as a plain AreaRow (the tree the roll-ups climb)."""
+    query = sa.select(Area.id, Area.code, Area.name, Area.level, Area.parent_id, Area.legacy_district_id)
+    return [AreaRow(*row) for row in db.session.execute(query)]

@@ -1,17 +1,18 @@
-"""Scores over REST: what a submission scores under its form version's criteria and why, and the results
-that count for each subject of a project."""
+"""Scores over REST: what a submission scores under its form version's criteria and why, the results that
+count for each subject of a project, and their sums per area."""
 
 from flask import Blueprint, jsonify, request
 
 from .. import errors
 from ..auth.requests import require
 from ..forms.fields import binary_fields, fields_of
+from ..areas.models import LEVELS
 from ..projects import queries as project_queries
 from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import service
 from .ruleset import MODELS
-from .schemas import result_json, score_json
+from .schemas import result_json, score_json, summary_json
 
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
@@ -42,3 +43,21 @@ def list_results(project_id):
         raise errors.unexpected_value(field="period", value=repr(period), reason="expected a year, e.g. 2026.")
     rows = service.counted_results(project_id, model, int(period) if period else None, request.args.get("area"))
     return jsonify([result_json(*row) for row in rows])
+
+
+@bp.get("/results/summary")
+def summarise_results(project_id):
+    """Per area of ?level= (default province) and per model: subjects evaluated, recognised, and the rate
+    (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
+    :raise 400.8: an unknown level, or a period that is not a year."""
+    if project_queries.get_project(project_id) is None:
+        raise errors.not_found()
+    require("submission.list", project_id)
+    level, period = request.args.get("level", "province"), request.args.get("period")
+    if level not in LEVELS:
+        raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
+    if period is not None and not period.isdigit():
+        raise errors.unexpected_value(field="period", value=repr(period), reason="expected a year, e.g. 2026.")
+    areas, total = service.summarise_results(project_id, level, int(period) if period else None)
+    return jsonify({"level": level, "period": int(period) if period else None, "total": summary_json(total),
+                    "areas": [summary_json(area) for area in areas]})

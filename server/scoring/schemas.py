@@ -43,3 +43,13 @@ def result_json(score, instance_id, xml_form_id, review_state):
             "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
             "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
             "reviewState": review_state, "scoredAt": score.scored_at.isoformat()}
+
+
+def summary_json(summary):
+    """One area's counts per model (rate null where nothing was evaluated)."""
+    body = {"code": summary.code, "name": summary.name, "level": summary.level,
+            "models": {count.model: {"evaluated": count.evaluated, "recognised": count.recognised, "rate": count.rate}
+                       for count in summary.models}}
+    if summary.code is None:
+        body = {"models": body["models"], "unplaced": summary.unplaced}
+    return body

@@ -20,6 +20,7 @@ from ..submissions.instance import read_instance
 from . import queries
 from .answers import answer_values, subject_area_period
 from .engine import Scorer
+from .rollup import summarise, summarise_all
 from .rules import read_rules
 from .sheets import read_scoring_sheets
 
@@ -101,8 +102,8 @@ def _score_row(submission_def, form_def, scorer):
     score, rules = scored.score, scorer.rules
     return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
             "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "model": score.model,
-            "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period, "total": score.total,
-            "result": score.result, "level": score.level, "recognised": score.recognised,
+            "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
+            "total": score.total, "result": score.result, "level": score.level, "recognised": score.recognised,
             "mandatory_met": score.mandatory_met,
             "points": {indicator.code: points for indicator, points in zip(rules.indicators, score.points)},
             "unmet": [indicator.code for indicator, met in zip(rules.indicators, score.met) if not met],
@@ -117,3 +118,11 @@ def counted_results(project_id, model=None, period=None, area_code=None):
 
 def _cut(text, length):
     return text[:length] if text else text
+
+
+def summarise_results(project_id, level, period=None):
+    """(AreaSummary per area of `level`, AreaSummary of everything) over the results that count."""
+    results = [(score.model, score.area_code, score.recognised)
+               for score, *_ in counted_results(project_id, period=period)]
+    areas = queries.list_area_rows()
+    return summarise(results, areas, level), summarise_all(results, areas)

@@ -191,3 +191,38 @@ def test_the_rescore_command(tmp_path):
     done = run_cli(["rescore"], env, tmp_path)
     assert done.returncode == 0 and "project 1: 0 submission version(s) scored" in done.stdout, done.stderr
     assert run_cli(["rescore", "--project", "1"], env, tmp_path).returncode == 0
+
+
+def test_the_summary_sums_counted_results_per_area_level_and_says_where_there_is_no_data(client, admin, project,
+                                                                                            criteria_form):
+    from server.areas.models import Area
+    from server.extensions import db
+    province = Area(code="99", name="Tỉnh Thử", level="province")
+    db.session.add(province)
+    db.session.flush()
+    communes = [Area(code=code, name=name, level="commune", parent_id=province.id)
+                for code, name in (("99001", "Xã Một"), ("99002", "Xã Hai"))]
+    db.session.add_all(communes)
+    db.session.flush()
+    db.session.add_all([Area(code="99001-01", name="Thôn Đông", level="hamlet", parent_id=communes[0].id),
+                        Area(code="99001-02", name="Thôn Tây", level="hamlet", parent_id=communes[0].id)])
+    db.session.commit()
+    rest, collect = criteria_form
+    for instance_id, thon, readers in (("uuid:s1", "99001-01", 9), ("uuid:s2", "99001-02", 8),
+                                       ("uuid:s3", "77777-01", 10)):
+        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
+                                                                 f"<thon>{thon}</thon>".encode())
+        assert post_submission(client, collect, xml).status_code == 201
+    response = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin,
+                          query_string={"level": "commune", "period": "2026"})
+    assert response.status_code == 200
+    body = response.get_json()
+    by_code = {area["code"]: area["models"]["cong_dong"] for area in body["areas"]}
+    assert by_code == {"99001": {"evaluated": 2, "recognised": 1, "rate": 0.5},
+                       "99002": {"evaluated": 0, "recognised": 0, "rate": None}}  # no data, not 0 %
+    assert body["total"]["models"]["cong_dong"] == {"evaluated": 3, "recognised": 2, "rate": 2 / 3}
+    assert body["total"]["unplaced"] == 1 and body["total"]["models"]["gia_dinh"]["rate"] is None
+    province_summary = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin).get_json()
+    assert [area["models"]["cong_dong"]["evaluated"] for area in province_summary["areas"]] == [2]
+    refused = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin, query_string={"level": "xa"})
+    assert refused.status_code == 400 and refused.get_json()["code"] == 400.8

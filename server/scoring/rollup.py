@@ -1,0 +1,85 @@
+"""Roll-ups: counted results summed up the administrative tree. A pure module over plain rows.
+
+Each counted result (one per subject and period) carries the code of the area it was evaluated in, usually
+a hamlet. It counts for that area and every area above it: the parent chain (hamlet → commune → province)
+and, where a commune kept its legacy district, that district too. For every area of the level asked and
+every model: how many subjects were evaluated, how many recognised, and the rate. An area where nothing was
+evaluated has rate None ("no data"), never 0%.
+"""
+
+from collections import defaultdict
+from typing import NamedTuple
+
+from .ruleset import MODELS
+
+
+class AreaRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    legacy_district_id: int | None
+
+
+class ModelCount(NamedTuple):
+    model: str
+    evaluated: int
+    recognised: int
+    rate: float | None  # recognised / evaluated; None when nothing was evaluated
+
+
+class AreaSummary(NamedTuple):
+    code: str
+    name: str
+    level: str
+    models: tuple  # ModelCount, in MODELS order
+    unplaced: int = 0  # (the summary of everything) results whose area code is not in the tree
+
+
+def summarise(results, areas, level):
+    """AreaSummary for every area of `level`, from counted results given as (model, area_code, recognised)."""
+    by_id = {area.id: area for area in areas}
+    by_code = {area.code: area for area in areas}
+    above = {}
+    counts = defaultdict(lambda: [0, 0])  # (area id, model) -> [evaluated, recognised]
+    for model, area_code, recognised in results:
+        area = by_code.get(area_code)
+        if area is None:
+            continue
+        if area.id not in above:
+            above[area.id] = _self_and_above(area, by_id)
+        for area_id in above[area.id]:
+            count = counts[area_id, model]
+            count[0] += 1
+            count[1] += bool(recognised)
+    return [AreaSummary(area.code, area.name, area.level,
+                        tuple(_model_count(model, counts.get((area.id, model))) for model in MODELS))
+            for area in sorted(areas, key=lambda area: area.code) if area.level == level]
+
+
+def summarise_all(results, areas):
+    """One AreaSummary of every counted result, placed in the tree or not (code None)."""
+    counts, unplaced, codes = defaultdict(lambda: [0, 0]), 0, {area.code for area in areas}
+    for model, area_code, recognised in results:
+        counts[model][0] += 1
+        counts[model][1] += bool(recognised)
+        unplaced += area_code not in codes
+    return AreaSummary(None, None, None, tuple(_model_count(model, counts.get(model)) for model in MODELS), unplaced)
+
+
+def _self_and_above(area, by_id):
+    """The ids of `area` and of every area above it (parents and legacy districts), once each."""
+    found, pending = [], [area]
+    while pending:
+        current = pending.pop()
+        if current.id in found:
+            continue
+        found.append(current.id)
+        pending += [by_id[link] for link in (current.parent_id, current.legacy_district_id) if link in by_id]
+    return found
+
+
+def _model_count(model, count):
+    evaluated, recognised = count or (0, 0)
+    return ModelCount(model, evaluated, recognised, recognised / evaluated if evaluated else None)
