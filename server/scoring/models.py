@@ -1,4 +1,4 @@
-"""Scores: one row per submission version and the form version whose rules scored it.
+"""Scores (one row per submission version and the form version whose rules scored it) and plan targets.
 
 A row is derived data, written by the scoring step (server/scoring/results.py) and never edited: rescoring
 under new rules adds a row beside the old one, so that every result stays reproducible under its version.
@@ -36,3 +36,23 @@ class SubjectScore(Base):
         sa.UniqueConstraint("submission_def_id", "form_def_id"),
         sa.Index("ix_scores_model_period_subject", "model", "period", "subject"),
     )
+
+
+class PlanTarget(Base):
+    """One target of a plan, imported from the plan's table (server/scoring/targets.py)."""
+
+    __tablename__ = "plan_targets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    plan: Mapped[str] = mapped_column(sa.String(255))
+    area: Mapped[str] = mapped_column(sa.String(255))  # the area's name as the plan writes it
+    area_level: Mapped[str] = mapped_column(sa.String(10))
+    area_code: Mapped[str | None] = mapped_column(sa.String(32))  # when the file gives it
+    year: Mapped[int] = mapped_column(sa.Integer)
+    indicator: Mapped[str] = mapped_column(sa.String(40))
+    population: Mapped[str] = mapped_column(sa.String(100))
+    target_percent: Mapped[float] = mapped_column(sa.Float)
+    comparison: Mapped[str] = mapped_column(sa.String(2))
+    source: Mapped[str] = mapped_column(sa.String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("project_id", "plan", "area", "year", "indicator", "population"),)

@@ -7,7 +7,7 @@ from ..areas.queries import descendants_select
 from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..submissions.models import Submission, SubmissionDef
-from .models import SubjectScore
+from .models import PlanTarget, SubjectScore
 from .rollup import AreaRow
 
 
@@ -72,3 +72,11 @@ def list_area_rows():
     """Every area as a plain AreaRow (the tree the roll-ups climb)."""
     query = sa.select(Area.id, Area.code, Area.name, Area.level, Area.parent_id, Area.legacy_district_id)
     return [AreaRow(*row) for row in db.session.execute(query)]
+
+
+def list_targets(project_id, year=None):
+    query = sa.select(PlanTarget).where(PlanTarget.project_id == project_id)
+    if year is not None:
+        query = query.where(PlanTarget.year == year)
+    order = (PlanTarget.plan, PlanTarget.area, PlanTarget.year, PlanTarget.indicator, PlanTarget.population)
+    return db.session.execute(query.order_by(*order)).scalars().all()

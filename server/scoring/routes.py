@@ -1,5 +1,5 @@
 """Scores over REST: what a submission scores under its form version's criteria and why, the results that
-count for each subject of a project, and their sums per area."""
+count for each subject of a project, their sums per area, and progress against the plans' targets."""
 
 from flask import Blueprint, jsonify, request
 
@@ -7,12 +7,14 @@ from .. import errors
 from ..auth.requests import require
 from ..forms.fields import binary_fields, fields_of
 from ..areas.models import LEVELS
+from ..areas.routes import read_uploaded_table
+from ..audit.service import log_action
 from ..projects import queries as project_queries
 from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import service
 from .ruleset import MODELS
-from .schemas import result_json, score_json, summary_json
+from .schemas import progress_json, result_json, score_json, summary_json
 
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
@@ -61,3 +63,27 @@ def summarise_results(project_id):
     areas, total = service.summarise_results(project_id, level, int(period) if period else None)
     return jsonify({"level": level, "period": int(period) if period else None, "total": summary_json(total),
                     "areas": [summary_json(area) for area in areas]})
+
+
+@bp.post("/targets/import")
+def import_targets(project_id):
+    """Create or update plan targets from CSV or XLSX in the shape of plan-targets.csv (see scoring/targets.py).
+    :raise 415.1:, :raise 413.1:, :raise 400.54: with every problem."""
+    if project_queries.get_project(project_id) is None:
+        raise errors.not_found()
+    actor = require("project.update", project_id)
+    counts = service.import_targets(project_id, read_uploaded_table("target table"))
+    log_action(actor, "targets.import", "project", project_id, counts)
+    return jsonify(counts)
+
+
+@bp.get("/targets/progress")
+def list_target_progress(project_id):
+    """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
+    if project_queries.get_project(project_id) is None:
+        raise errors.not_found()
+    require("submission.list", project_id)
+    year = request.args.get("year")
+    if year is not None and not year.isdigit():
+        raise errors.unexpected_value(field="year", value=repr(year), reason="expected a year, e.g. 2025.")
+    return jsonify([progress_json(row) for row in service.target_progress(project_id, int(year) if year else None)])

@@ -53,3 +53,13 @@ def summary_json(summary):
     if summary.code is None:
         body = {"models": body["models"], "unplaced": summary.unplaced}
     return body
+
+
+def progress_json(row):
+    """One target with the actual share, the gap in percentage points, and why there is none if so."""
+    target = row.target
+    return {"plan": target.plan, "area": target.area, "areaLevel": target.area_level, "areaCode": target.area_code,
+            "year": target.year, "indicator": target.indicator, "population": target.population,
+            "targetPercent": target.target_percent, "comparison": target.comparison, "source": target.source,
+            "evaluated": row.evaluated, "recognised": row.recognised, "actualPercent": row.actual_percent,
+            "gap": row.gap, "met": row.met, "note": row.note}

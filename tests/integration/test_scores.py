@@ -226,3 +226,63 @@ def test_the_summary_sums_counted_results_per_area_level_and_says_where_there_is
     assert [area["models"]["cong_dong"]["evaluated"] for area in province_summary["areas"]] == [2]
     refused = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin, query_string={"level": "xa"})
     assert refused.status_code == 400 and refused.get_json()["code"] == 400.8
+
+
+TARGETS_CSV = ("plan,area,area_level,year,indicator,population,target_percent,comparison,source_seed\n"
+               "KH thử,Xã Một,xa,2026,CDHT_COMMUNITY,hamlets,50,>=,ke_hoach.txt\n"
+               "KH thử,Xã Hai,xa,2026,CDHT_COMMUNITY,hamlets,80,>=,ke_hoach.txt\n"
+               "KH thử,Xã Một,xa,2026,CITIZEN,people_in_gdht,40,>=,ke_hoach.txt\n"
+               "KH thử,Xã Không Có,xa,2026,GDHT,households,70,>=,ke_hoach.txt\n"
+               "KH thử,Xã Một,xa,2027,CDHT_COMMUNITY,hamlets,60,>=,ke_hoach.txt\n")
+
+
+def test_plan_targets_import_and_show_progress_against_the_results(client, admin, project, criteria_form):
+    from server.areas.models import Area
+    from server.extensions import db
+    province = Area(code="99", name="Tỉnh Thử", level="province")
+    db.session.add(province)
+    db.session.flush()
+    one, two = (Area(code=code, name=name, level="commune", parent_id=province.id)
+                for code, name in (("99001", "Xã Một"), ("99002", "Xã Hai")))
+    db.session.add_all([one, two])
+    db.session.flush()
+    db.session.add_all([Area(code="99001-01", name="Thôn Đông", level="hamlet", parent_id=one.id),
+                        Area(code="99001-02", name="Thôn Tây", level="hamlet", parent_id=one.id)])
+    db.session.commit()
+    rest, collect = criteria_form
+    for instance_id, thon, readers in (("uuid:t1", "99001-01", 9), ("uuid:t2", "99001-02", 8)):
+        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
+                                                                 f"<thon>{thon}</thon>".encode())
+        assert post_submission(client, collect, xml).status_code == 201
+    url = f"/v1/projects/{project.id}/targets"
+    imported = client.post(f"{url}/import", data=TARGETS_CSV.encode(), headers={**admin, "Content-Type": "text/csv"})
+    assert imported.status_code == 200 and imported.get_json() == {"created": 5, "updated": 0, "unchanged": 0}
+    again = client.post(f"{url}/import", data=TARGETS_CSV.replace(",60,", ",65,").encode(),
+                        headers={**admin, "Content-Type": "text/csv"})
+    assert again.get_json() == {"created": 0, "updated": 1, "unchanged": 4}
+    rows = client.get(f"{url}/progress", headers=admin, query_string={"year": "2026"}).get_json()
+    shown = [(row["area"], row["indicator"], row["actualPercent"], row["gap"], row["met"], row["note"]) for row in rows]
+    assert shown == [
+        # Xã Một: Thôn Đông recognised (9 of 10 read), Thôn Tây not (8 of 10): 50 % against 50 %
+        ("Xã Hai", "CDHT_COMMUNITY", None, None, None, "no results in this area and year"),
+        ("Xã Không Có", "GDHT", None, None, None, "the area is not in the administrative tree"),
+        ("Xã Một", "CDHT_COMMUNITY", 50.0, 0.0, True, None),
+        ("Xã Một", "CITIZEN", None, None, None, "the results do not give the share of people_in_gdht for CITIZEN"),
+    ]
+    assert rows[2]["areaCode"] == "99001" and rows[2]["evaluated"] == 2 and rows[2]["recognised"] == 1
+    assert len(client.get(f"{url}/progress", headers=admin).get_json()) == 5  # every year
+
+
+def test_a_bad_target_table_stores_nothing_and_lists_every_problem(client, admin, project):
+    bad = TARGETS_CSV + "KH thử,Xã Một,xa,20x6,GDHT,households,170,>=,s\n"
+    refused = client.post(f"/v1/projects/{project.id}/targets/import", data=bad.encode(),
+                          headers={**admin, "Content-Type": "text/csv"})
+    assert refused.status_code == 400 and refused.get_json()["code"] == 400.54
+    assert [(item["row"], item["column"]) for item in refused.get_json()["details"]["errors"]] == [
+        (7, "year"), (7, "target_percent")]
+    assert client.get(f"/v1/projects/{project.id}/targets/progress", headers=admin).get_json() == []
+    as_json = client.post(f"/v1/projects/{project.id}/targets/import", data=b"{}",
+                          headers={**admin, "Content-Type": "application/json"})
+    assert as_json.status_code == 415
+    assert client.post(f"/v1/projects/{project.id}/targets/import", data=TARGETS_CSV.encode(),
+                       headers={"Content-Type": "text/csv"}).status_code == 401

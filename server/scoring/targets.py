@@ -1,0 +1,108 @@
+"""Plan targets (the provinces' plans: "by 2025, 70% of households are Gia đình học tập") and progress
+against them. A pure module over Tables and plain rows.
+
+A target file has the columns of shared/data/plan-targets.csv: plan, area, area_level, year, indicator,
+population, target_percent, comparison, and optionally source_seed and area_code. Indicators: GDHT, DHHT,
+CDHT_COMMUNITY, DVHT (recognised households, clans, hamlets, units) and CITIZEN… (learning citizens, as a
+share of some population).
+
+Progress compares a target with the results that count in its area and year. The actual share is the
+recognised share of the subjects EVALUATED there (the registries do not yet say how many households an
+area has); targets over a population the results cannot give (citizens among the workers of recognised
+households, digital-skill shares…) are listed with no actual and say so, as are areas with no results.
+"""
+
+from typing import NamedTuple
+
+from ..areas.tabular import problem
+
+COLUMNS = ("plan", "area", "area_level", "year", "indicator", "population", "target_percent", "comparison")
+COMPARISONS = (">=", ">", "=")
+AREA_LEVELS = {"province": "province", "tinh": "province", "district": "district", "huyen": "district",
+               "city": "district", "thanh_pho": "district", "town": "district", "commune": "commune", "xa": "commune",
+               "ward": "commune", "phuong": "commune", "hamlet": "hamlet", "thon": "hamlet"}
+# indicator → (model, the population whose recognised share the results give directly)
+MODELS = {"GDHT": ("gia_dinh", "households"), "DHHT": ("dong_ho", "clans"), "CDHT_COMMUNITY": ("cong_dong", "hamlets"),
+          "DVHT": ("don_vi", "units"), "CITIZEN": ("cong_dan", "citizens")}
+
+
+class Target(NamedTuple):
+    plan: str
+    area: str  # the area's name as the plan writes it
+    area_level: str  # province, district (cities too), commune, hamlet
+    area_code: str | None
+    year: int
+    indicator: str
+    population: str
+    target_percent: float
+    comparison: str
+    source: str
+
+
+class Progress(NamedTuple):
+    target: Target
+    evaluated: int | None  # subjects whose results count, in the area and year (None: not computable)
+    recognised: int | None
+    actual_percent: float | None
+    gap: float | None  # actual − target, in percentage points
+    met: bool | None
+    note: str | None  # why there is no actual figure
+
+
+def read_targets(table):
+    """(targets, problems) from a Table (server/areas/sheets.py); problems as {row, column, message}."""
+    missing = [column for column in COLUMNS if column not in table.headers]
+    if missing:
+        return [], [problem(1, None, f"missing column(s): {', '.join(missing)}")]
+    targets, problems = [], []
+    for number, row in table.rows:
+        found = _row_problems(number, row)
+        if found:
+            problems += found
+            continue
+        targets.append(Target(row["plan"].strip(), row["area"].strip(), AREA_LEVELS[row["area_level"].strip().lower()],
+                              row.get("area_code", "").strip() or None, int(_number(row["year"])),
+                              row["indicator"].strip().upper(), row["population"].strip(),
+                              _number(row["target_percent"]), row["comparison"].strip(),
+                              row.get("source_seed", row.get("source", "")).strip()))
+    return targets, problems
+
+
+def _row_problems(number, row):
+    found = [problem(number, column, "required") for column in COLUMNS if not row.get(column, "").strip()]
+    level, year, percent = row.get("area_level", "").strip().lower(), _number(row.get("year")), _number(
+        row.get("target_percent"))
+    if level and level not in AREA_LEVELS:
+        found.append(problem(number, "area_level", f"unknown level {row['area_level']!r}"))
+    if row.get("year") and (year is None or not year.is_integer() or not 2000 <= year <= 2100):
+        found.append(problem(number, "year", f"not a year: {row['year']!r}"))
+    if row.get("target_percent") and (percent is None or not 0 <= percent <= 100):
+        found.append(problem(number, "target_percent", f"not a percentage from 0 to 100: {row['target_percent']!r}"))
+    if row.get("comparison") and row["comparison"].strip() not in COMPARISONS:
+        found.append(problem(number, "comparison", f"expected one of {' '.join(COMPARISONS)}"))
+    return found
+
+
+def progress(target, counts):
+    """Progress of one target; `counts` is (evaluated, recognised) of its model in its area and year, or None
+    when its area is not in the tree."""
+    model, population = MODELS.get(target.indicator, (None, None))
+    if model is None or target.population != population:
+        return Progress(target, None, None, None, None, None,
+                        f"the results do not give the share of {target.population} for {target.indicator}")
+    if counts is None:
+        return Progress(target, None, None, None, None, None, "the area is not in the administrative tree")
+    evaluated, recognised = counts
+    if not evaluated:
+        return Progress(target, 0, 0, None, None, None, "no results in this area and year")
+    actual = round(100 * recognised / evaluated, 2)
+    met = {">=": actual >= target.target_percent, ">": actual > target.target_percent,
+           "=": actual == target.target_percent}[target.comparison]
+    return Progress(target, evaluated, recognised, actual, round(actual - target.target_percent, 2), met, None)
+
+
+def _number(text):
+    try:
+        return float((text or "").strip().replace(",", "."))
+    except ValueError:
+        return None
