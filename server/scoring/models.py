@@ -56,3 +56,22 @@ class PlanTarget(Base):
     source: Mapped[str] = mapped_column(sa.String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     __table_args__ = (sa.UniqueConstraint("project_id", "plan", "area", "year", "indicator", "population"),)
+
+
+class RecognitionDecision(Base):
+    """An officer's decision on a subject for a period: it confirms the engine's proposal or overrides it
+    (with a reason). One per subject and period; a new decision replaces it (the audit log keeps each)."""
+
+    __tablename__ = "recognition_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
+    model: Mapped[str] = mapped_column(sa.String(20))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    period: Mapped[int] = mapped_column(sa.Integer)
+    recognised: Mapped[bool] = mapped_column(sa.Boolean)
+    proposed: Mapped[bool | None] = mapped_column(sa.Boolean)  # what the engine proposed when deciding
+    score_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scores.id"))  # the result decided on
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by: Mapped[int] = mapped_column(sa.ForeignKey("actors.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("project_id", "model", "subject", "period"),)

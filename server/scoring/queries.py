@@ -7,7 +7,7 @@ from ..areas.queries import descendants_select
 from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..submissions.models import Submission, SubmissionDef
-from .models import PlanTarget, SubjectScore
+from .models import PlanTarget, RecognitionDecision, SubjectScore
 from .rollup import AreaRow
 
 
@@ -80,3 +80,19 @@ def list_targets(project_id, year=None):
         query = query.where(PlanTarget.year == year)
     order = (PlanTarget.plan, PlanTarget.area, PlanTarget.year, PlanTarget.indicator, PlanTarget.population)
     return db.session.execute(query.order_by(*order)).scalars().all()
+
+
+def get_decision(project_id, model, subject, period):
+    query = sa.select(RecognitionDecision).where(
+        RecognitionDecision.project_id == project_id, RecognitionDecision.model == model,
+        RecognitionDecision.subject == subject, RecognitionDecision.period == period)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def list_decisions(project_id, model=None, period=None):
+    query = sa.select(RecognitionDecision).where(RecognitionDecision.project_id == project_id)
+    if model is not None:
+        query = query.where(RecognitionDecision.model == model)
+    if period is not None:
+        query = query.where(RecognitionDecision.period == period)
+    return db.session.execute(query).scalars().all()

@@ -1,20 +1,24 @@
 """Scores over REST: what a submission scores under its form version's criteria and why, the results that
-count for each subject of a project, their sums per area, and progress against the plans' targets."""
+count for each subject of a project, their sums per area, progress against the plans' targets, and the
+officers' recognition decisions with the annex they sign."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
-from ..auth.requests import require
-from ..forms.fields import binary_fields, fields_of
 from ..areas.models import LEVELS
 from ..areas.routes import read_uploaded_table
 from ..audit.service import log_action
+from ..auth.requests import require
+from ..forms.fields import binary_fields, fields_of
+from ..forms.xlsform import XLSX_CONTENT_TYPE
 from ..projects import queries as project_queries
+from ..schemas import load_json
 from ..submissions.routes import submission_or_404
 from ..urls import segment
-from . import service
+from . import recognition_decisions, service
 from .ruleset import MODELS
-from .schemas import progress_json, result_json, score_json, summary_json
+from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
+                      summary_json)
 
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
@@ -33,17 +37,10 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 
 @bp.get("/results")
 def list_results(project_id):
-    """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it).
-    :raise 400.8: an unknown model or a period that is not a year."""
-    if project_queries.get_project(project_id) is None:
-        raise errors.not_found()
-    require("submission.list", project_id)
-    model, period = request.args.get("model"), request.args.get("period")
-    if model is not None and model not in MODELS:
-        raise errors.unexpected_value(field="model", value=repr(model), reason=f"expected one of {', '.join(MODELS)}.")
-    if period is not None and not period.isdigit():
-        raise errors.unexpected_value(field="period", value=repr(period), reason="expected a year, e.g. 2026.")
-    rows = service.counted_results(project_id, model, int(period) if period else None, request.args.get("area"))
+    """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
+    model, period = model_and_period()
+    project_or_404(project_id, "submission.list")
+    rows = service.counted_results(project_id, model, period, request.args.get("area"))
     return jsonify([result_json(*row) for row in rows])
 
 
@@ -51,17 +48,14 @@ def list_results(project_id):
 def summarise_results(project_id):
     """Per area of ?level= (default province) and per model: subjects evaluated, recognised, and the rate
     (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
-    :raise 400.8: an unknown level, or a period that is not a year."""
-    if project_queries.get_project(project_id) is None:
-        raise errors.not_found()
-    require("submission.list", project_id)
-    level, period = request.args.get("level", "province"), request.args.get("period")
+    :raise 400.8: an unknown level."""
+    _, period = model_and_period()
+    level = request.args.get("level", "province")
     if level not in LEVELS:
         raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
-    if period is not None and not period.isdigit():
-        raise errors.unexpected_value(field="period", value=repr(period), reason="expected a year, e.g. 2026.")
-    areas, total = service.summarise_results(project_id, level, int(period) if period else None)
-    return jsonify({"level": level, "period": int(period) if period else None, "total": summary_json(total),
+    project_or_404(project_id, "submission.list")
+    areas, total = service.summarise_results(project_id, level, period)
+    return jsonify({"level": level, "period": period, "total": summary_json(total),
                     "areas": [summary_json(area) for area in areas]})
 
 
@@ -69,9 +63,7 @@ def summarise_results(project_id):
 def import_targets(project_id):
     """Create or update plan targets from CSV or XLSX in the shape of plan-targets.csv (see scoring/targets.py).
     :raise 415.1:, :raise 413.1:, :raise 400.54: with every problem."""
-    if project_queries.get_project(project_id) is None:
-        raise errors.not_found()
-    actor = require("project.update", project_id)
+    actor = project_or_404(project_id, "project.update")
     counts = service.import_targets(project_id, read_uploaded_table("target table"))
     log_action(actor, "targets.import", "project", project_id, counts)
     return jsonify(counts)
@@ -80,10 +72,62 @@ def import_targets(project_id):
 @bp.get("/targets/progress")
 def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
+    year = year_param("year")
+    project_or_404(project_id, "submission.list")
+    return jsonify([progress_json(row) for row in service.target_progress(project_id, year)])
+
+
+@bp.get("/recognition")
+def list_recognition(project_id):
+    """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
+    model, period = model_and_period()
+    project_or_404(project_id, "submission.list")
+    rows = recognition_decisions.recognition_list(project_id, model, period, request.args.get("area"))
+    return jsonify([recognition_json(*row) for row in rows])
+
+
+@bp.put("/recognition/<model>/<int:period>/<subject>")
+def decide_recognition(project_id, model, period, subject):
+    """Confirm or override one proposal: {"recognised": true|false, "reason": "…"} (a reason is required when
+    the decision differs from the proposal). :raise 404.1: no result counts for that subject and period."""
+    actor = project_or_404(project_id, "project.update")
+    if model not in MODELS:
+        raise errors.not_found()
+    body = load_json(DecisionSchema())
+    decision = recognition_decisions.decide(project_id, model, period, subject, body["recognised"], body["reason"],
+                                            actor)
+    return jsonify(decision_json(decision))
+
+
+@bp.get("/recognition.xlsx")
+def recognition_annex(project_id):
+    """The annex of the recognition decision for ?model= and ?period= (both required), as XLSX."""
+    model, period = model_and_period()
+    if model is None or period is None:
+        raise errors.missing_parameter(field="model and period")
+    project_or_404(project_id, "submission.list")
+    return current_app.response_class(
+        recognition_decisions.annex_xlsx(project_id, model, period), mimetype=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="cong-nhan-{model}-{period}.xlsx"'})
+
+
+def project_or_404(project_id, verb):
+    """The caller, if the project exists and they may `verb` it. :raise 404.1:, :raise 403.1:"""
     if project_queries.get_project(project_id) is None:
         raise errors.not_found()
-    require("submission.list", project_id)
-    year = request.args.get("year")
-    if year is not None and not year.isdigit():
-        raise errors.unexpected_value(field="year", value=repr(year), reason="expected a year, e.g. 2025.")
-    return jsonify([progress_json(row) for row in service.target_progress(project_id, int(year) if year else None)])
+    return require(verb, project_id)
+
+
+def model_and_period():
+    """?model= and ?period= when given. :raise 400.8: an unknown model, or a period that is not a year."""
+    model = request.args.get("model")
+    if model is not None and model not in MODELS:
+        raise errors.unexpected_value(field="model", value=repr(model), reason=f"expected one of {', '.join(MODELS)}.")
+    return model, year_param("period")
+
+
+def year_param(name):
+    value = request.args.get(name)
+    if value is not None and not value.isdigit():
+        raise errors.unexpected_value(field=name, value=repr(value), reason="expected a year, e.g. 2026.")
+    return int(value) if value else None

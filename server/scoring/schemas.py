@@ -1,7 +1,17 @@
 """A scored submission as JSON (camelCase, as the rest of the API): the rule set, subject, totals, the
 result, every criterion and indicator, and the reasons with links to their evidence."""
 
+from marshmallow import fields
+
+from ..schemas import BodySchema
 from ..urls import api_url, segment
+
+
+class DecisionSchema(BodySchema):
+    """PUT …/recognition/{model}/{period}/{subject}: the officer's decision and, for an override, why."""
+
+    recognised = fields.Boolean(required=True, truthy={True}, falsy={False})  # JSON true/false only
+    reason = fields.String(load_default="")
 
 
 def score_json(scored, attachment_base, binary_fields):
@@ -63,3 +73,17 @@ def progress_json(row):
             "targetPercent": target.target_percent, "comparison": target.comparison, "source": target.source,
             "evaluated": row.evaluated, "recognised": row.recognised, "actualPercent": row.actual_percent,
             "gap": row.gap, "met": row.met, "note": row.note}
+
+
+def decision_json(decision):
+    return {"model": decision.model, "subject": decision.subject, "period": decision.period,
+            "recognised": decision.recognised, "proposed": decision.proposed, "reason": decision.reason,
+            "decidedBy": decision.decided_by, "decidedAt": decision.decided_at.isoformat()}
+
+
+def recognition_json(row, decision, recognised):
+    """A proposal (a counted result), the decision on it if any, and the outcome."""
+    return {**result_json(*row), "proposed": row[0].recognised,
+            "decision": decision_json(decision) if decision else None, "recognisedInTheEnd": recognised,
+            "status": "proposed" if decision is None else
+            ("overridden" if decision.recognised != decision.proposed else "confirmed")}

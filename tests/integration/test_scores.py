@@ -286,3 +286,62 @@ def test_a_bad_target_table_stores_nothing_and_lists_every_problem(client, admin
     assert as_json.status_code == 415
     assert client.post(f"/v1/projects/{project.id}/targets/import", data=TARGETS_CSV.encode(),
                        headers={"Content-Type": "text/csv"}).status_code == 401
+
+
+def test_an_officer_confirms_or_overrides_proposals_and_gets_the_annex(client, admin, project, criteria_form):
+    import io
+
+    import openpyxl
+
+    from server.areas.models import Area
+    from server.extensions import db
+    province = Area(code="99", name="Tỉnh Thử", level="province")
+    db.session.add(province)
+    db.session.flush()
+    commune = Area(code="99001", name="Xã Một", level="commune", parent_id=province.id)
+    db.session.add(commune)
+    db.session.flush()
+    db.session.add_all([Area(code=f"99001-0{k}", name=name, level="hamlet", parent_id=commune.id)
+                        for k, name in ((1, "=Thôn Đông"), (2, "Thôn Tây"), (3, "Thôn Bắc"))])
+    db.session.commit()
+    rest, collect = criteria_form
+    for instance_id, thon, readers in (("uuid:d1", "99001-01", 9), ("uuid:d2", "99001-02", 8),
+                                       ("uuid:d3", "99001-03", 10)):
+        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
+                                                                 f"<thon>{thon}</thon>".encode())
+        assert post_submission(client, collect, xml).status_code == 201
+    url = f"/v1/projects/{project.id}/recognition"
+    listed = client.get(url, headers=admin, query_string={"model": "cong_dong", "period": "2026"}).get_json()
+    assert [(row["subject"], row["proposed"], row["status"]) for row in listed] == [
+        ("99001-01", True, "proposed"), ("99001-02", False, "proposed"), ("99001-03", True, "proposed")]
+    confirm = client.put(f"{url}/cong_dong/2026/99001-01", json={"recognised": True}, headers=admin)
+    assert confirm.status_code == 200 and confirm.get_json()["proposed"] is True
+    no_reason = client.put(f"{url}/cong_dong/2026/99001-02", json={"recognised": True}, headers=admin)
+    assert no_reason.status_code == 400 and no_reason.get_json()["code"] == 400.2
+    override = client.put(f"{url}/cong_dong/2026/99001-03", headers=admin,
+                          json={"recognised": False, "reason": "Ảnh minh chứng không khớp địa điểm"})
+    assert override.status_code == 200
+    assert client.put(f"{url}/cong_dong/2026/99001-09", json={"recognised": True}, headers=admin).status_code == 404
+    assert client.put(f"{url}/cong_dong/2026/99001-01", json={"recognised": "yes"}, headers=admin).status_code == 400
+    listed = client.get(url, headers=admin, query_string={"model": "cong_dong", "period": "2026"}).get_json()
+    assert [(row["subject"], row["status"], row["recognisedInTheEnd"]) for row in listed] == [
+        ("99001-01", "confirmed", True), ("99001-02", "proposed", False), ("99001-03", "overridden", False)]
+    annex = client.get(f"{url}.xlsx", headers=admin, query_string={"model": "cong_dong", "period": "2026"})
+    assert annex.status_code == 200 and annex.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(openpyxl.load_workbook(io.BytesIO(annex.data)).active.iter_rows(values_only=True))
+    assert rows[0][:8] == ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa bàn", "Đối tượng", "Kết quả")
+    assert [row[:10] for row in rows[1:]] == [(1, "Tỉnh Thử", None, "Xã Một", "'=Thôn Đông", "99001-01", "99001-01",
+                                               "tot", 100, None)]  # a name Excel would run is written as text
+    assert client.get(f"{url}.xlsx", headers=admin, query_string={"model": "cong_dong"}).status_code == 400
+    audits = client.get("/v1/audits", headers=admin, query_string={"action": "recognition.decide"}).get_json()
+    assert len([entry for entry in audits if entry["action"] == "recognition.decide"]) == 2
+
+
+def test_deciding_needs_the_right_to_update_the_project(client, admin, project, criteria_form):
+    rest, collect = criteria_form
+    assert post_submission(client, collect, hamlet("uuid:e1", 10, 9, 4, "co")).status_code == 201
+    _, token = create_app_user_directly(project, name="Tình nguyện viên")
+    url = f"/v1/projects/{project.id}/recognition/cong_dong/2026/Thôn Đông"
+    assert client.put(url, json={"recognised": True}, headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    assert client.put(url, json={"recognised": True}).status_code == 401
+    assert client.put(url, json={"recognised": True}, headers=admin).status_code == 200

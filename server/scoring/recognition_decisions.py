@@ -1,0 +1,85 @@
+"""Recognition: the engine proposes (the result that counts), an officer confirms or overrides each proposal
+with a reason, and the list of recognised subjects becomes the annex of the recognition decision."""
+
+import io
+
+from openpyxl import Workbook
+
+from .. import errors
+from ..areas.sheets import csv_safe
+from ..audit.service import log_action
+from ..db import utcnow
+from ..extensions import db
+from . import queries
+from .models import RecognitionDecision
+from .service import counted_results
+
+ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa bàn", "Đối tượng", "Kết quả", "Điểm", "Mức",
+                 "Quyết định", "Lý do")
+
+
+def decide(project_id, model, period, subject, recognised, reason, actor):
+    """Confirm or override the proposal for one subject and period (replacing an earlier decision).
+    :raise 404.1: no result counts for that subject and period, :raise 400.2: an override without a reason."""
+    proposal = next((row for row in counted_results(project_id, model, period) if row[0].subject == subject), None)
+    if proposal is None:
+        raise errors.not_found()
+    score = proposal[0]
+    if recognised != score.recognised and not (reason or "").strip():
+        raise errors.missing_parameter(field="reason (a decision that differs from the proposal needs one)")
+    decision = queries.get_decision(project_id, model, subject, period) or RecognitionDecision(
+        project_id=project_id, model=model, subject=subject, period=period)
+    decision.recognised, decision.proposed, decision.score_id = recognised, score.recognised, score.id
+    decision.reason, decision.decided_by, decision.decided_at = (reason or "").strip(), actor.id, utcnow()
+    db.session.add(decision)
+    db.session.flush()
+    log_action(actor, "recognition.decide", "project", project_id,
+               {"model": model, "period": period, "subject": subject, "recognised": recognised,
+                "proposed": score.recognised, "reason": decision.reason})
+    return decision
+
+
+def recognition_list(project_id, model=None, period=None, area_code=None):
+    """[(counted result row, its decision or None, recognised in the end)] for the subjects that have results."""
+    decisions = {(decision.model, decision.subject, decision.period): decision
+                 for decision in queries.list_decisions(project_id, model, period)}
+    rows = []
+    for row in counted_results(project_id, model, period, area_code):
+        score = row[0]
+        decision = decisions.get((score.model, score.subject, score.period))
+        rows.append((row, decision, decision.recognised if decision else score.recognised))
+    return rows
+
+
+def annex_xlsx(project_id, model, period):
+    """The annex of the recognition decision: every subject recognised in the end, with its area hierarchy,
+    result and points (XLSX bytes; cells formula-safe)."""
+    areas = {area.code: area for area in queries.list_area_rows()}
+    by_id = {area.id: area for area in areas.values()}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(f"{model} {period}")
+    sheet.append(ANNEX_HEADERS)
+    number = 0
+    for row, decision, recognised in recognition_list(project_id, model, period):
+        if not recognised:
+            continue
+        number += 1
+        score = row[0]
+        names = _names_by_level(areas.get(score.area_code), by_id)
+        sheet.append([number, *(csv_safe(names.get(level, "")) for level in ("province", "district", "commune",
+                                                                              "hamlet")),
+                      csv_safe(score.area_code or ""), csv_safe(score.subject), csv_safe(score.result or ""),
+                      score.total, score.level, "Điều chỉnh" if decision and decision.proposed != recognised
+                      else "Xác nhận" if decision else "Đề xuất", csv_safe(decision.reason if decision else "")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _names_by_level(area, by_id):
+    names, pending = {}, [area] if area else []
+    while pending:
+        current = pending.pop()
+        names.setdefault(current.level, current.name)
+        pending += [by_id[link] for link in (current.parent_id, current.legacy_district_id) if link in by_id]
+    return names
