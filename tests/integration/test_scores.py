@@ -13,11 +13,30 @@ from tests.unit.test_scoring_sheets import guide_examples
 EXAMPLE_A = dict(guide_examples())["points"]
 
 
-def hamlet(instance_id, adults, readers, classes, bookshelf, photo="", year="2026", version="1"):
-    body = (f"<thon>Thôn Đông</thon><nam_danh_gia>{year}</nam_danh_gia><so_nguoi_lon>{adults}</so_nguoi_lon>"
+def hamlet(instance_id, adults, readers, classes, bookshelf, photo="", year="2026", version="1", thon="Thôn Đông"):
+    body = (f"<thon>{thon}</thon><nam_danh_gia>{year}</nam_danh_gia><so_nguoi_lon>{adults}</so_nguoi_lon>"
             f"<so_biet_chu>{readers}</so_biet_chu><so_lop_hoc>{classes}</so_lop_hoc><tu_sach>{bookshelf}</tu_sach>"
             f"<anh_tu_sach>{photo}</anh_tu_sach>")
     return instance_xml(form_id="vi_du_diem", version=version, instance_id=instance_id, body=body)
+
+
+def add_areas(*rows):
+    """Areas given as (code, name, level, parent code), parents first."""
+    from server.areas.models import Area
+    from server.extensions import db
+    ids = {}
+    for code, name, level, parent in rows:
+        area = Area(code=code, name=name, level=level, parent_id=ids.get(parent))
+        db.session.add(area)
+        db.session.flush()
+        ids[code] = area.id
+    db.session.commit()
+
+
+def submit_hamlets(client, collect, rows):
+    """One Collect submission per (instanceID, hamlet code, adults who read of 10), with 4 classes and a bookshelf."""
+    for instance_id, thon, readers in rows:
+        assert post_submission(client, collect, hamlet(instance_id, 10, readers, 4, "co", thon=thon)).status_code == 201
 
 
 @pytest.fixture
@@ -156,18 +175,8 @@ def test_results_filters_are_checked_and_need_the_right_to_list(client, admin, p
 
 
 def test_results_of_an_area_include_the_areas_below_it(client, admin, project, criteria_form):
-    from server.areas.models import Area
-    from server.extensions import db
-    commune = Area(code="99001", name="Xã Thử", level="commune")
-    db.session.add(commune)
-    db.session.flush()
-    db.session.add(Area(code="99001-01", name="Thôn Một", level="hamlet", parent_id=commune.id))
-    db.session.commit()
-    rest, collect = criteria_form
-    for instance_id, thon in (("uuid:h1", "99001-01"), ("uuid:h2", "88888-01")):
-        xml = hamlet(instance_id, 10, 9, 4, "co").replace(b"<thon>Th\xc3\xb4n \xc4\x90\xc3\xb4ng</thon>",
-                                                          f"<thon>{thon}</thon>".encode())
-        assert post_submission(client, collect, xml).status_code == 201
+    add_areas(("99001", "Xã Thử", "commune", None), ("99001-01", "Thôn Một", "hamlet", "99001"))
+    submit_hamlets(client, criteria_form[1], [("uuid:h1", "99001-01", 9), ("uuid:h2", "88888-01", 9)])
     assert [row["area"] for row in results(client, admin, project, area="99001")] == ["99001-01"]
     assert [row["area"] for row in results(client, admin, project)] == ["88888-01", "99001-01"]
 
@@ -195,24 +204,11 @@ def test_the_rescore_command(tmp_path):
 
 def test_the_summary_sums_counted_results_per_area_level_and_says_where_there_is_no_data(client, admin, project,
                                                                                             criteria_form):
-    from server.areas.models import Area
-    from server.extensions import db
-    province = Area(code="99", name="Tỉnh Thử", level="province")
-    db.session.add(province)
-    db.session.flush()
-    communes = [Area(code=code, name=name, level="commune", parent_id=province.id)
-                for code, name in (("99001", "Xã Một"), ("99002", "Xã Hai"))]
-    db.session.add_all(communes)
-    db.session.flush()
-    db.session.add_all([Area(code="99001-01", name="Thôn Đông", level="hamlet", parent_id=communes[0].id),
-                        Area(code="99001-02", name="Thôn Tây", level="hamlet", parent_id=communes[0].id)])
-    db.session.commit()
-    rest, collect = criteria_form
-    for instance_id, thon, readers in (("uuid:s1", "99001-01", 9), ("uuid:s2", "99001-02", 8),
-                                       ("uuid:s3", "77777-01", 10)):
-        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
-                                                                 f"<thon>{thon}</thon>".encode())
-        assert post_submission(client, collect, xml).status_code == 201
+    add_areas(("99", "Tỉnh Thử", "province", None), ("99001", "Xã Một", "commune", "99"),
+              ("99002", "Xã Hai", "commune", "99"), ("99001-01", "Thôn Đông", "hamlet", "99001"),
+              ("99001-02", "Thôn Tây", "hamlet", "99001"))
+    submit_hamlets(client, criteria_form[1], [("uuid:s1", "99001-01", 9), ("uuid:s2", "99001-02", 8),
+                                              ("uuid:s3", "77777-01", 10)])
     response = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin,
                           query_string={"level": "commune", "period": "2026"})
     assert response.status_code == 200
@@ -237,23 +233,10 @@ TARGETS_CSV = ("plan,area,area_level,year,indicator,population,target_percent,co
 
 
 def test_plan_targets_import_and_show_progress_against_the_results(client, admin, project, criteria_form):
-    from server.areas.models import Area
-    from server.extensions import db
-    province = Area(code="99", name="Tỉnh Thử", level="province")
-    db.session.add(province)
-    db.session.flush()
-    one, two = (Area(code=code, name=name, level="commune", parent_id=province.id)
-                for code, name in (("99001", "Xã Một"), ("99002", "Xã Hai")))
-    db.session.add_all([one, two])
-    db.session.flush()
-    db.session.add_all([Area(code="99001-01", name="Thôn Đông", level="hamlet", parent_id=one.id),
-                        Area(code="99001-02", name="Thôn Tây", level="hamlet", parent_id=one.id)])
-    db.session.commit()
-    rest, collect = criteria_form
-    for instance_id, thon, readers in (("uuid:t1", "99001-01", 9), ("uuid:t2", "99001-02", 8)):
-        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
-                                                                 f"<thon>{thon}</thon>".encode())
-        assert post_submission(client, collect, xml).status_code == 201
+    add_areas(("99", "Tỉnh Thử", "province", None), ("99001", "Xã Một", "commune", "99"),
+              ("99002", "Xã Hai", "commune", "99"), ("99001-01", "Thôn Đông", "hamlet", "99001"),
+              ("99001-02", "Thôn Tây", "hamlet", "99001"))
+    submit_hamlets(client, criteria_form[1], [("uuid:t1", "99001-01", 9), ("uuid:t2", "99001-02", 8)])
     url = f"/v1/projects/{project.id}/targets"
     imported = client.post(f"{url}/import", data=TARGETS_CSV.encode(), headers={**admin, "Content-Type": "text/csv"})
     assert imported.status_code == 200 and imported.get_json() == {"created": 5, "updated": 0, "unchanged": 0}
@@ -292,24 +275,11 @@ def test_an_officer_confirms_or_overrides_proposals_and_gets_the_annex(client, a
     import io
 
     import openpyxl
-
-    from server.areas.models import Area
-    from server.extensions import db
-    province = Area(code="99", name="Tỉnh Thử", level="province")
-    db.session.add(province)
-    db.session.flush()
-    commune = Area(code="99001", name="Xã Một", level="commune", parent_id=province.id)
-    db.session.add(commune)
-    db.session.flush()
-    db.session.add_all([Area(code=f"99001-0{k}", name=name, level="hamlet", parent_id=commune.id)
-                        for k, name in ((1, "=Thôn Đông"), (2, "Thôn Tây"), (3, "Thôn Bắc"))])
-    db.session.commit()
-    rest, collect = criteria_form
-    for instance_id, thon, readers in (("uuid:d1", "99001-01", 9), ("uuid:d2", "99001-02", 8),
-                                       ("uuid:d3", "99001-03", 10)):
-        xml = hamlet(instance_id, 10, readers, 4, "co").replace("<thon>Thôn Đông</thon>".encode(),
-                                                                 f"<thon>{thon}</thon>".encode())
-        assert post_submission(client, collect, xml).status_code == 201
+    add_areas(("99", "Tỉnh Thử", "province", None), ("99001", "Xã Một", "commune", "99"),
+              ("99001-01", "=Thôn Đông", "hamlet", "99001"), ("99001-02", "Thôn Tây", "hamlet", "99001"),
+              ("99001-03", "Thôn Bắc", "hamlet", "99001"))
+    submit_hamlets(client, criteria_form[1], [("uuid:d1", "99001-01", 9), ("uuid:d2", "99001-02", 8),
+                                              ("uuid:d3", "99001-03", 10)])
     url = f"/v1/projects/{project.id}/recognition"
     listed = client.get(url, headers=admin, query_string={"model": "cong_dong", "period": "2026"}).get_json()
     assert [(row["subject"], row["proposed"], row["status"]) for row in listed] == [
