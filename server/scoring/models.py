@@ -1,7 +1,8 @@
 """Scores (one row per submission version and the form version whose rules scored it) and plan targets.
 
-A row is derived data, written by the scoring step (server/scoring/results.py) and never edited: rescoring
-under new rules adds a row beside the old one, so that every result stays reproducible under its version.
+A score row is derived data, written by the scoring step (server/scoring/service.py) and never edited:
+rescoring under new rules adds a row beside the old one, so that every result stays reproducible under its
+version.
 """
 
 from datetime import datetime

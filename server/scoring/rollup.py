@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 from .ruleset import MODELS
 
+HAMLET_MODEL = "cong_dong"  # its members are the subjects evaluated in the hamlet: the one link we can follow
+
 
 class AreaRow(NamedTuple):
     id: int
@@ -83,3 +85,14 @@ def _self_and_above(area, by_id):
 def _model_count(model, count):
     evaluated, recognised = count or (0, 0)
     return ModelCount(model, evaluated, recognised, recognised / evaluated if evaluated else None)
+
+
+def member_rollups(referenced, counts):
+    """{(function, model): value} for the roll-ups a rule set reads, from its members' (evaluated, recognised)
+    per model. share_recognised is None (no data: NaN to the engine) when no member was evaluated."""
+    values = {}
+    for function, model in referenced:
+        evaluated, recognised = counts.get(model, (0, 0))
+        values[function, model] = {"share_recognised": recognised / evaluated if evaluated else None,
+                                   "count_members": evaluated, "count_recognised": recognised}[function]
+    return values

@@ -8,6 +8,7 @@ changes the results at once. Operations flush; the request commits.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..areas.service import table_problems
 from ..blobs.service import open_blob
@@ -22,7 +23,7 @@ from . import queries
 from .answers import answer_values, subject_area_period
 from .engine import Scorer
 from .models import PlanTarget
-from .rollup import summarise, summarise_all
+from .rollup import HAMLET_MODEL, member_rollups, summarise, summarise_all
 from .targets import MODELS as TARGET_MODELS
 from .targets import Target, progress, read_targets
 from .rules import read_rules
@@ -115,9 +116,68 @@ def _score_row(submission_def, form_def, scorer):
 
 
 def counted_results(project_id, model=None, period=None, area_code=None):
-    """What counts for each subject and period, after scoring what is pending (see module docstring)."""
+    """What counts for each subject and period, after scoring what is pending (see module docstring):
+    rows of (Counted, instance id, xml form id, review state). A hamlet whose rules read its members'
+    results (share_recognised('gia_dinh')…) is scored again here with them, since they change."""
     score_pending(project_id)
-    return queries.counted_results(project_id, model, period, area_code)
+    rows = [(Counted.of(score), *rest) for score, *rest in queries.counted_results(project_id, model, period,
+                                                                                    area_code)]
+    return [(_with_member_rollups(project_id, counted), *rest) if counted.model == HAMLET_MODEL else (counted, *rest)
+            for counted, *rest in rows]
+
+
+class Counted(NamedTuple):
+    """A counted result: a score row's values (rescored with member roll-ups for a hamlet)."""
+    id: int
+    submission_def_id: int
+    form_def_id: int
+    ruleset_id: str
+    model: str
+    subject: str
+    area_code: str | None
+    period: int | None
+    total: float | None
+    result: str | None
+    level: int | None
+    recognised: bool
+    mandatory_met: bool
+    unmet: list
+    held_back_by: list
+    scored_at: object
+
+    @classmethod
+    def of(cls, score):
+        return cls(*(getattr(score, name) for name in cls._fields))
+
+
+def _with_member_rollups(project_id, counted):
+    """The hamlet's result rescored with the roll-ups its rules read, over the results that count for the
+    subjects evaluated in that hamlet (area = the hamlet) in the same period; unchanged if it reads none."""
+    form_def = form_queries.get_def(counted.form_def_id)
+    scorer = scorer_of_form_def(form_def)
+    if scorer is None or not scorer.rules.rollups_referenced:
+        return counted
+    members = {}
+    for function, model in scorer.rules.rollups_referenced:
+        if model not in members:
+            members[model] = _member_counts(project_id, model, counted.period)
+    rollups = member_rollups(scorer.rules.rollups_referenced,
+                             {model: found.get(counted.subject, (0, 0)) for model, found in members.items()})
+    submission_def = submission_queries.get_def(counted.submission_def_id)
+    score = _scored(submission_def, form_def, scorer, rollups).score
+    return counted._replace(total=score.total, result=score.result, level=score.level, recognised=score.recognised,
+                            mandatory_met=score.mandatory_met,
+                            unmet=[indicator.code for indicator, met in zip(scorer.rules.indicators, score.met)
+                                   if not met], held_back_by=list(score.held_back_by))
+
+
+def _member_counts(project_id, model, period):
+    """{area code: (evaluated, recognised)} of the results of `model` that count in `period`."""
+    found = {}
+    for row in queries.counted_results(project_id, model, period):
+        evaluated, recognised = found.get(row[0].area_code, (0, 0))
+        found[row[0].area_code] = (evaluated + 1, recognised + bool(row[0].recognised))
+    return found
 
 
 def _cut(text, length):

@@ -84,3 +84,7 @@ def get_actors_by_ids(actor_ids):
     """{id: Actor} for submitters and commenters, deleted ones included (X-Extended-Metadata)."""
     query = sa.select(Actor).where(Actor.id.in_(list(actor_ids)))
     return {actor.id: actor for actor in db.session.execute(query).scalars()}
+
+
+def get_def(submission_def_id):
+    return db.session.get(SubmissionDef, submission_def_id)

@@ -315,3 +315,100 @@ def test_deciding_needs_the_right_to_update_the_project(client, admin, project, 
     assert client.put(url, json={"recognised": True}, headers={"Authorization": f"Bearer {token}"}).status_code == 403
     assert client.put(url, json={"recognised": True}).status_code == 401
     assert client.put(url, json={"recognised": True}, headers=admin).status_code == 200
+
+
+HOUSEHOLD_FORM = """
+| survey      |                     |          |                 |            |            |
+|             | type                | name     | label           |            |            |
+|             | text                | ho       | Hộ              |            |            |
+|             | text                | thon     | Thôn            |            |            |
+|             | integer             | nam      | Năm             |            |            |
+|             | select_one co_khong | biet_chu | Cả nhà biết chữ |            |            |
+| choices     |                     |          |                 |            |            |
+|             | list_name           | name     | label           |            |            |
+|             | co_khong            | co       | Có              |            |            |
+|             | co_khong            | khong    | Không           |            |            |
+| settings    |                     |          |                 |            |            |
+|             | form_id             | version  |                 |            |            |
+|             | ho_thu              | 1        |                 |            |            |
+| scoring     |                     |          |                 |            |            |
+|             | criterion           | indicator | label          | points     | condition  | status | note |
+|             | TC1                 |          | Biết chữ        | 100        |            | provisional | thử |
+|             |                     | 1.1      | Biết chữ        | 100        | ${biet_chu} = 'co' | provisional | thử |
+| recognition |                     |          |                 |            |            |
+|             | type                | name     | value           | recognised |            |
+|             | model               |          | gia_dinh        |            |            |
+|             | ruleset             |          | thu-ho          |            |            |
+|             | style               |          | points          |            |            |
+|             | total               |          | 100             |            |            |
+|             | subject             |          | ${ho}           |            |            |
+|             | area                |          | ${thon}         |            |            |
+|             | period              |          | ${nam}          |            |            |
+|             | band                | dat      | 100             | yes        |            |
+|             | band                | chua_dat | 0               | no         |            |
+"""
+HAMLET_FORM = """
+| survey      |                     |             |                  |            |           |            |
+|             | type                | name        | label            |            |           |            |
+|             | text                | thon        | Thôn             |            |           |            |
+|             | integer             | nam         | Năm              |            |           |            |
+|             | select_one co_khong | nha_van_hoa | Có nhà văn hóa   |            |           |            |
+| choices     |                     |             |                  |            |           |            |
+|             | list_name           | name        | label            |            |           |            |
+|             | co_khong            | co          | Có               |            |           |            |
+|             | co_khong            | khong       | Không            |            |           |            |
+| settings    |                     |             |                  |            |           |            |
+|             | form_id             | version     |                  |            |           |            |
+|             | thon_thu            | 1           |                  |            |           |            |
+| scoring     |                     |             |                  |            |           |            |
+|             | criterion           | indicator   | label            | points     | condition | status | note |
+|             | TC1                 |             | Nhà văn hóa      | 100        |           | provisional | thử |
+|             |                     | 1.1         | Nhà văn hóa      | 100        | ${nha_van_hoa} = 'co' | provisional | thử |
+| recognition |                     |             |                  |            |           |            |
+|             | type                | name        | value            | label      | recognised | condition | applies_to |
+|             | model               |             | cong_dong        |            |           |            |
+|             | ruleset             |             | thu-thon         |            |           |            |
+|             | style               |             | points           |            |           |            |
+|             | total               |             | 100              |            |           |            |
+|             | subject             |             | ${thon}          |            |           |            |
+|             | area                |             | ${thon}          |            |           |            |
+|             | period              |             | ${nam}           |            |           |            |
+|             | band                | dat         | 100              | Đạt        | yes       |            |
+|             | band                | chua_dat    | 0                | Chưa đạt   | no        |            |
+|             | require             | ty_le_gdht  |                  | ≥ 70% hộ là Gia đình học tập | | share_recognised('gia_dinh') >= 0.7 | |
+"""
+
+
+def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin, project):
+    for form in (HOUSEHOLD_FORM, HAMLET_FORM):
+        assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
+    from server.forms.queries import get_form_by_project_and_xml_form_id
+    forms = [get_form_by_project_and_xml_form_id(project.id, form_id).id for form_id in ("ho_thu", "thon_thu")]
+    _, token = create_app_user_directly(project, forms=forms)
+    collect = f"/v1/key/{token}/projects/{project.id}"
+
+    def household(number, literate):
+        body = f"<ho>H{number}</ho><thon>T1</thon><nam>2026</nam><biet_chu>{'co' if literate else 'khong'}</biet_chu>"
+        xml = instance_xml(form_id="ho_thu", instance_id=f"uuid:ho-{number}", body=body)
+        assert post_submission(client, collect, xml).status_code == 201
+
+    def the_hamlet():
+        [row] = results(client, admin, project, model="cong_dong", period=2026)
+        return row["recognised"], row["heldBackBy"]
+
+    xml = instance_xml(form_id="thon_thu", instance_id="uuid:thon-1",
+                       body="<thon>T1</thon><nam>2026</nam><nha_van_hoa>co</nha_van_hoa>")
+    assert post_submission(client, collect, xml).status_code == 201
+    assert the_hamlet() == (False, ["ty_le_gdht"])  # no household results yet
+    for number, literate in ((1, True), (2, True), (3, True)):
+        household(number, literate)
+    assert the_hamlet() == (True, [])  # 3 of 3 households
+    household(4, False)
+    household(5, False)
+    assert the_hamlet() == (False, ["ty_le_gdht"])  # 3 of 5 = 60 %
+    households = f"/v1/projects/{project.id}/forms/ho_thu/submissions"
+    assert client.patch(f"{households}/uuid:ho-5", json={"reviewState": "rejected"}, headers=admin).status_code == 200
+    assert the_hamlet() == (True, [])  # 3 of 4 = 75 %: a review changes the hamlet at once
+    summary = client.get(f"/v1/projects/{project.id}/recognition", headers=admin,
+                         query_string={"model": "cong_dong"}).get_json()
+    assert [(row["subject"], row["proposed"]) for row in summary] == [("T1", True)]
