@@ -90,6 +90,11 @@ def refuse_nul_characters():
 
 
 def request_may_write():
-    """Requests other than GET/HEAD/OPTIONS may write: on SQLite they take the writer lock up front."""
-    from flask import has_request_context, request
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    """Requests other than GET/HEAD/OPTIONS may write, and so may reads whose view is marked `writes_on_read`
+    (results score what is pending first): on SQLite they take the writer lock up front."""
+    from flask import current_app, has_request_context, request
+    if not has_request_context():
+        return False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return getattr(current_app.view_functions.get(request.endpoint), "writes_on_read", False)

@@ -23,6 +23,13 @@ from .schemas import (DecisionSchema, decision_json, progress_json, recognition_
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
 
+def scores_pending_first(view):
+    """Mark a GET that scores pending submissions before answering: on SQLite it must take the writer lock
+    at BEGIN, or a concurrent submission would make its write fail (SQLITE_BUSY_SNAPSHOT)."""
+    view.writes_on_read = True
+    return view
+
+
 @bp.get("/forms/<xml_form_id>/submissions/<instance_id>/score")
 def get_submission_score(project_id, xml_form_id, instance_id):
     """The current version scored: points, band or level, recognised or not, and the reasons (vi, en) with
@@ -36,6 +43,7 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 
 
 @bp.get("/results")
+@scores_pending_first
 def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
     model, period = model_and_period()
@@ -45,6 +53,7 @@ def list_results(project_id):
 
 
 @bp.get("/results/summary")
+@scores_pending_first
 def summarise_results(project_id):
     """Per area of ?level= (default province) and per model: subjects evaluated, recognised, and the rate
     (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
@@ -70,6 +79,7 @@ def import_targets(project_id):
 
 
 @bp.get("/targets/progress")
+@scores_pending_first
 def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
@@ -78,6 +88,7 @@ def list_target_progress(project_id):
 
 
 @bp.get("/recognition")
+@scores_pending_first
 def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
     model, period = model_and_period()
@@ -100,6 +111,7 @@ def decide_recognition(project_id, model, period, subject):
 
 
 @bp.get("/recognition.xlsx")
+@scores_pending_first
 def recognition_annex(project_id):
     """The annex of the recognition decision for ?model= and ?period= (both required), as XLSX."""
     model, period = model_and_period()
