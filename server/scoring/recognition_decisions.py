@@ -12,7 +12,7 @@ from ..db import utcnow
 from ..extensions import db
 from . import queries
 from .models import RecognitionDecision
-from .service import counted_results
+from .results import counted_results
 
 ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa bàn", "Đối tượng", "Kết quả", "Điểm", "Mức",
                  "Quyết định", "Lý do")

@@ -15,7 +15,7 @@ from ..projects import queries as project_queries
 from ..schemas import load_json
 from ..submissions.routes import submission_or_404
 from ..urls import segment
-from . import recognition_decisions, service
+from . import plans, recognition_decisions, results, service
 from .ruleset import MODELS
 from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
                       summary_json)
@@ -48,7 +48,7 @@ def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
     model, period = model_and_period()
     project_or_404(project_id, "submission.list")
-    rows = service.counted_results(project_id, model, period, request.args.get("area"))
+    rows = results.counted_results(project_id, model, period, request.args.get("area"))
     return jsonify([result_json(*row) for row in rows])
 
 
@@ -63,7 +63,7 @@ def summarise_results(project_id):
     if level not in LEVELS:
         raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
     project_or_404(project_id, "submission.list")
-    areas, total = service.summarise_results(project_id, level, period)
+    areas, total = results.summarise_results(project_id, level, period)
     return jsonify({"level": level, "period": period, "total": summary_json(total),
                     "areas": [summary_json(area) for area in areas]})
 
@@ -73,7 +73,7 @@ def import_targets(project_id):
     """Create or update plan targets from CSV or XLSX in the shape of plan-targets.csv (see scoring/targets.py).
     :raise 415.1:, :raise 413.1:, :raise 400.54: with every problem."""
     actor = project_or_404(project_id, "project.update")
-    counts = service.import_targets(project_id, read_uploaded_table("target table"))
+    counts = plans.import_targets(project_id, read_uploaded_table("target table"))
     log_action(actor, "targets.import", "project", project_id, counts)
     return jsonify(counts)
 
@@ -84,7 +84,7 @@ def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
     project_or_404(project_id, "submission.list")
-    return jsonify([progress_json(row) for row in service.target_progress(project_id, year)])
+    return jsonify([progress_json(row) for row in plans.target_progress(project_id, year)])
 
 
 @bp.get("/recognition")
