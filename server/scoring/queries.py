@@ -11,23 +11,31 @@ from .models import PlanTarget, RecognitionDecision, SubjectScore
 from .rollup import AreaRow
 
 
-def list_form_defs_of_project(project_id):
-    """Every version of every live form of the project (those with criteria sheets are scored)."""
-    query = (sa.select(FormDef).join(Form, Form.id == FormDef.form_id)
-             .where(Form.project_id == project_id, Form.deleted_at.is_(None), FormDef.published_at.is_not(None)))
+def list_current_form_defs(project_id):
+    """The current published version of every live form of the project: its rules score the form's results."""
+    query = (sa.select(FormDef).join(Form, Form.current_def_id == FormDef.id)
+             .where(Form.project_id == project_id, Form.deleted_at.is_(None)))
     return db.session.execute(query).scalars().all()
+
+
+def _unscored(form_def_ids):
+    """Current versions of live submissions to forms whose current version is one of `form_def_ids`, with no
+    score under that version yet (new submissions, edits, and all of them after a new version is published)."""
+    scored = sa.exists().where(SubjectScore.submission_def_id == SubmissionDef.id,
+                               SubjectScore.form_def_id == Form.current_def_id)
+    return (sa.select(SubmissionDef, Form.current_def_id).join(Submission, Submission.id == SubmissionDef.submission_id)
+            .join(Form, Form.id == Submission.form_id)
+            .where(SubmissionDef.current.is_(True), Form.current_def_id.in_(form_def_ids),
+                   Submission.deleted_at.is_(None), ~scored))
 
 
 def list_unscored_current_defs(form_def_ids, limit):
-    """Current versions of live submissions made with one of `form_def_ids` that have no score under their
-    own form version yet: (submission_def, its submission's id), at most `limit`, oldest first."""
-    scored = sa.exists().where(SubjectScore.submission_def_id == SubmissionDef.id,
-                               SubjectScore.form_def_id == SubmissionDef.form_def_id)
-    query = (sa.select(SubmissionDef).join(Submission, Submission.id == SubmissionDef.submission_id)
-             .where(SubmissionDef.current.is_(True), SubmissionDef.form_def_id.in_(form_def_ids),
-                    Submission.deleted_at.is_(None), ~scored)
-             .order_by(SubmissionDef.id).limit(limit))
-    return db.session.execute(query).scalars().all()
+    """(submission version, the form version to score it under), at most `limit`, oldest first."""
+    return db.session.execute(_unscored(form_def_ids).order_by(SubmissionDef.id).limit(limit)).all()
+
+
+def count_unscored(form_def_ids):
+    return db.session.execute(sa.select(sa.func.count()).select_from(_unscored(form_def_ids).subquery())).scalar()
 
 
 def add_scores(rows):
@@ -38,8 +46,9 @@ def add_scores(rows):
 
 def counted_results(project_id, model=None, period=None, area_code=None):
     """The score that counts for each (model, subject, period) in the project: the latest submission that is not
-    rejected (nor deleted), in its current version, scored under that version's rules. Filters: model,
-    period, and an area with every area below it. Rows: SubjectScore, instance id, form id, review state."""
+    rejected (nor deleted), in its current version, scored under the rules of its form's current version.
+    Filters: model, period, and an area with every area below it. Rows: SubjectScore, instance id, form id,
+    review state."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
@@ -49,7 +58,7 @@ def counted_results(project_id, model=None, period=None, area_code=None):
               .join(Form, Form.id == Submission.form_id)
               .where(Form.project_id == project_id, Form.deleted_at.is_(None), Submission.deleted_at.is_(None),
                      sa.or_(Submission.review_state.is_(None), Submission.review_state != "rejected"),
-                     SubmissionDef.current.is_(True), SubjectScore.form_def_id == SubmissionDef.form_def_id,
+                     SubmissionDef.current.is_(True), SubjectScore.form_def_id == Form.current_def_id,
                      SubjectScore.subject.is_not(None)))
     if model is not None:
         ranked = ranked.where(SubjectScore.model == model)

@@ -32,10 +32,11 @@ def scores_pending_first(view):
 
 @bp.get("/forms/<xml_form_id>/submissions/<instance_id>/score")
 def get_submission_score(project_id, xml_form_id, instance_id):
-    """The current version scored: points, band or level, recognised or not, and the reasons (vi, en) with
-    links to the evidence. :raise 404.1: no such submission, or its form version has no criteria sheets."""
+    """The current version scored under the rules of the form's current version: points, band or level,
+    recognised or not, and the reasons (vi, en) with links to the evidence. :raise 404.1: no such submission,
+    or the form's current version has no criteria sheets."""
     form, submission = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
-    scored = service.score_submission(submission)
+    scored = service.score_submission(submission, form)
     if scored is None:
         raise errors.not_found()
     base = f"/projects/{project_id}/forms/{segment(form.xml_form_id)}/submissions/{segment(instance_id)}/attachments"
@@ -50,6 +51,13 @@ def list_results(project_id):
     project_or_404(project_id, "submission.list")
     rows = results.counted_results(project_id, model, period, request.args.get("area"))
     return jsonify([result_json(*row) for row in rows])
+
+
+@bp.get("/results/pending")
+def count_pending_results(project_id):
+    """How many submission versions wait to be scored (after a new rule set version, while it is rescored)."""
+    project_or_404(project_id, "submission.list")
+    return jsonify({"pending": service.count_pending(project_id)})
 
 
 @bp.get("/results/summary")

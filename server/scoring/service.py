@@ -1,9 +1,12 @@
 """Scoring stored submissions: the rule set of a form version, read once from its kept workbook, applied
 to a submission's current version, and the scores kept per version.
 
-Scoring is idempotent and lazy: score_pending scores whatever current version has no score under its own
-form version yet (new submissions, edits), in batches; reading results calls it first (results.py), and so
-does `minhchung rescore`. Operations flush; the request commits.
+Results are scored under the rules of their form's current version: publishing a new version of a criteria
+form rescores its results, while the rows scored under earlier versions stay, reproducible. Scoring is
+idempotent and lazy: score_pending scores whatever current submission version has no score under its form's
+current version yet (new submissions, edits, a new rule set version), in batches; reading results calls it
+first (results.py), and so does `minhchung rescore`, which shows its progress. Operations flush; the request
+commits.
 """
 
 from dataclasses import dataclass
@@ -11,7 +14,6 @@ from dataclasses import dataclass
 from ..blobs.service import open_blob
 from ..db import utcnow
 from ..extensions import db
-from ..forms import queries as form_queries
 from ..forms.fields import fields_of
 from ..forms.xlsform import XLS_CONTENT_TYPE
 from ..submissions import queries as submission_queries
@@ -59,15 +61,13 @@ def _read_scorer(form_def):
     return Scorer(rules) if rules is not None else None
 
 
-def score_submission(submission, rollups=None):
-    """The current version of `submission` scored under its own form version's rules, or None if that
-    version has none."""
-    current = submission_queries.get_current_def(submission.id)
-    form_def = form_queries.get_def(current.form_def_id)
-    scorer = scorer_of_form_def(form_def)
-    if scorer is None:
+def score_submission(submission, form):
+    """The current version of `submission` scored under the rules of its form's current version (with the
+    reasons), or None if that version has none."""
+    if form.current_def is None or (scorer := scorer_of_form_def(form.current_def)) is None:
         return None
-    return score_submission_def(current, form_def, scorer, rollups, explain=True)
+    current = submission_queries.get_current_def(submission.id)
+    return score_submission_def(current, form.current_def, scorer, explain=True)
 
 
 def score_submission_def(submission_def, form_def, scorer, rollups=None, explain=False):
@@ -79,21 +79,35 @@ def score_submission_def(submission_def, form_def, scorer, rollups=None, explain
     return SubmissionScore(form_def, scorer, score, reasons, values, subject, area, period)
 
 
-def score_pending(project_id, batch=500):
-    """Score every current submission version of the project that has no score under its own form version;
-    return how many were scored."""
-    scorers = {form_def.id: (form_def, scorer) for form_def in queries.list_form_defs_of_project(project_id)
-               if (scorer := scorer_of_form_def(form_def)) is not None}
+def score_pending(project_id, batch=500, on_batch=None):
+    """Score every current submission version of the project that has no score under its form's current
+    version (so all of a form's after a new version is published), in batches; return how many.
+    `on_batch(done)` is told the running count after each batch."""
+    scorers = _current_scorers(project_id)
     done = 0
     while scorers:
         pending = queries.list_unscored_current_defs(list(scorers), batch)
-        queries.add_scores([_score_row(submission_def, *scorers[submission_def.form_def_id])
-                            for submission_def in pending])
+        queries.add_scores([_score_row(submission_def, *scorers[form_def_id])
+                            for submission_def, form_def_id in pending])
         db.session.flush()
         done += len(pending)
+        if on_batch is not None and pending:
+            on_batch(done)
         if len(pending) < batch:
             break
     return done
+
+
+def count_pending(project_id):
+    """How many submission versions wait to be scored (shown while a rescoring runs)."""
+    scorers = _current_scorers(project_id)
+    return queries.count_unscored(list(scorers)) if scorers else 0
+
+
+def _current_scorers(project_id):
+    """{form version id: (form version, Scorer)} for the current versions that have criteria sheets."""
+    return {form_def.id: (form_def, scorer) for form_def in queries.list_current_form_defs(project_id)
+            if (scorer := scorer_of_form_def(form_def)) is not None}
 
 
 def _score_row(submission_def, form_def, scorer):

@@ -412,3 +412,27 @@ def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin,
     summary = client.get(f"/v1/projects/{project.id}/recognition", headers=admin,
                          query_string={"model": "cong_dong"}).get_json()
     assert [(row["subject"], row["proposed"]) for row in summary] == [("T1", True)]
+
+
+def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(client, admin, project, criteria_form):
+    from server.extensions import db
+    from server.scoring.models import SubjectScore
+    rest, collect = criteria_form
+    assert post_submission(client, collect, hamlet("uuid:v1", 10, 9, 3, "co")).status_code == 201  # 95 points
+    [row] = results(client, admin, project)
+    assert (row["total"], row["result"], row["ruleSetId"]) == (95, "tot", "tt22-2020")
+    stricter = EXAMPLE_A.replace("| | vi_du_diem | 1 |", "| | vi_du_diem | 2 |").replace(
+        "| | band | tot | 85 |", "| | band | tot | 96 |")
+    assert stricter != EXAMPLE_A.replace("| | vi_du_diem | 1 |", "| | vi_du_diem | 2 |")
+    form = f"/v1/projects/{project.id}/forms/vi_du_diem"
+    assert client.post(f"{form}/draft", data=xlsx_from_markdown(stricter),
+                       headers={**admin, "Content-Type": XLSX}).status_code == 200
+    assert client.post(f"{form}/draft/publish", headers=admin).status_code == 200
+    pending = client.get(f"/v1/projects/{project.id}/results/pending", headers=admin)
+    assert pending.status_code == 200 and pending.get_json() == {"pending": 1}
+    [row] = results(client, admin, project)
+    assert (row["total"], row["result"], row["recognised"]) == (95, "kha", True)  # Tốt now needs 96
+    assert client.get(f"/v1/projects/{project.id}/results/pending", headers=admin).get_json() == {"pending": 0}
+    assert client.get(f"{rest}/uuid:v1/score", headers=admin).get_json()["result"]["name"] == "kha"
+    kept = sorted((score.result, score.total) for score in db.session.query(SubjectScore))
+    assert kept == [("kha", 95), ("tot", 95)]  # the score under version 1 stays, reproducible
