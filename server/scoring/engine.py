@@ -112,6 +112,10 @@ class Scorer:
         return _new_score((rules.id, rules.model, rules.style, total, rules.total, outcome.name if outcome else None,
                            level, recognised, mandatory_met, met, points, criterion_points, held_back_by))
 
+    def unmet(self, score: Score) -> list:
+        """The codes of the indicators `score` does not meet, in rule order."""
+        return [indicator.code for indicator, met in zip(self.indicators, score.met) if not met]
+
     def explain(self, score: Score, values, rollups=None) -> tuple:
         """Reasons for each indicator not met or met in part, then each requirement that held the result back."""
         reasons = [_indicator_reason(indicator, met, points, values)

@@ -6,7 +6,7 @@ from ..extensions import db
 from . import queries
 from .models import PlanTarget
 from .results import counted_results
-from .rollup import summarise
+from .rollup import counts_by_area
 from .targets import MODELS as TARGET_MODELS
 from .targets import Target, progress, read_targets
 
@@ -61,15 +61,9 @@ def target_progress(project_id, year=None):
 
 
 def _counts_by_area(project_id, year, areas):
-    """{(area code, model): (evaluated, recognised)} for every area, from the results that count in `year`."""
-    results = [(score.model, score.area_code, score.recognised)
-               for score, *_ in counted_results(project_id, period=year)]
-    found = {}
-    for level in ("province", "district", "commune", "hamlet"):
-        for summary in summarise(results, areas, level):
-            for count in summary.models:
-                found[summary.code, count.model] = (count.evaluated, count.recognised)
-    return found
+    """{(area code, model): (evaluated, recognised)} from the results that count in `year`."""
+    return counts_by_area([(score.model, score.area_code, score.recognised)
+                           for score, *_ in counted_results(project_id, period=year)], areas)
 
 
 def _as_target(row, code):

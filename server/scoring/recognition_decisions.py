@@ -13,6 +13,7 @@ from ..extensions import db
 from . import queries
 from .models import RecognitionDecision
 from .results import counted_results
+from .rollup import self_and_above
 
 ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa bàn", "Đối tượng", "Kết quả", "Điểm", "Mức",
                  "Quyết định", "Lý do")
@@ -77,9 +78,7 @@ def annex_xlsx(project_id, model, period):
 
 
 def _names_by_level(area, by_id):
-    names, pending = {}, [area] if area else []
-    while pending:
-        current = pending.pop()
-        names.setdefault(current.level, current.name)
-        pending += [by_id[link] for link in (current.parent_id, current.legacy_district_id) if link in by_id]
+    names = {}
+    for found in self_and_above(area, by_id) if area else ():
+        names.setdefault(found.level, found.name)
     return names

@@ -21,8 +21,9 @@ def counted_results(project_id, model=None, period=None, area_code=None):
     score_pending(project_id)
     rows = [(Counted.of(score), *rest) for score, *rest in queries.counted_results(project_id, model, period,
                                                                                     area_code)]
-    return [(_with_member_rollups(project_id, counted), *rest) if counted.model == HAMLET_MODEL else (counted, *rest)
-            for counted, *rest in rows]
+    members = {}  # (model, period) -> {area code: (evaluated, recognised)}, read once for every hamlet
+    return [(_with_member_rollups(project_id, counted, members), *rest) if counted.model == HAMLET_MODEL
+            else (counted, *rest) for counted, *rest in rows]
 
 
 class Counted(NamedTuple):
@@ -49,33 +50,33 @@ class Counted(NamedTuple):
         return cls(*(getattr(score, name) for name in cls._fields))
 
 
-def _with_member_rollups(project_id, counted):
+def _with_member_rollups(project_id, counted, members):
     """The hamlet's result rescored with the roll-ups its rules read, over the results that count for the
-    subjects evaluated in that hamlet (area = the hamlet) in the same period; unchanged if it reads none."""
+    subjects evaluated in that hamlet (area = the hamlet) in the same period; unchanged if it reads none.
+    `members` caches the member counts per (model, period) across hamlets."""
     form_def = form_queries.get_def(counted.form_def_id)
     scorer = scorer_of_form_def(form_def)
     if scorer is None or not scorer.rules.rollups_referenced:
         return counted
-    members = {}
-    for function, model in scorer.rules.rollups_referenced:
-        if model not in members:
-            members[model] = _member_counts(project_id, model, counted.period)
-    rollups = member_rollups(scorer.rules.rollups_referenced,
-                             {model: found.get(counted.subject, (0, 0)) for model, found in members.items()})
+    counts = {}
+    for _, model in scorer.rules.rollups_referenced:
+        if (model, counted.period) not in members:
+            members[model, counted.period] = _member_counts(project_id, model, counted.period)
+        counts[model] = members[model, counted.period].get(counted.subject, (0, 0))
+    rollups = member_rollups(scorer.rules.rollups_referenced, counts)
     submission_def = submission_queries.get_def(counted.submission_def_id)
     score = score_submission_def(submission_def, form_def, scorer, rollups).score
     return counted._replace(total=score.total, result=score.result, level=score.level, recognised=score.recognised,
-                            mandatory_met=score.mandatory_met,
-                            unmet=[indicator.code for indicator, met in zip(scorer.rules.indicators, score.met)
-                                   if not met], held_back_by=list(score.held_back_by))
+                            mandatory_met=score.mandatory_met, unmet=scorer.unmet(score),
+                            held_back_by=list(score.held_back_by))
 
 
 def _member_counts(project_id, model, period):
     """{area code: (evaluated, recognised)} of the results of `model` that count in `period`."""
     found = {}
-    for row in queries.counted_results(project_id, model, period):
-        evaluated, recognised = found.get(row[0].area_code, (0, 0))
-        found[row[0].area_code] = (evaluated + 1, recognised + bool(row[0].recognised))
+    for score, *_ in queries.counted_results(project_id, model, period):
+        evaluated, recognised = found.get(score.area_code, (0, 0))
+        found[score.area_code] = (evaluated + 1, recognised + bool(score.recognised))
     return found
 
 

@@ -41,23 +41,29 @@ class AreaSummary(NamedTuple):
 
 def summarise(results, areas, level):
     """AreaSummary for every area of `level`, from counted results given as (model, area_code, recognised)."""
+    counts = counts_by_area(results, areas)
+    return [AreaSummary(area.code, area.name, area.level,
+                        tuple(_model_count(model, counts.get((area.code, model))) for model in MODELS))
+            for area in sorted(areas, key=lambda area: area.code) if area.level == level]
+
+
+def counts_by_area(results, areas):
+    """{(area code, model): (evaluated, recognised)} for every area with results in it or below it."""
     by_id = {area.id: area for area in areas}
     by_code = {area.code: area for area in areas}
     above = {}
-    counts = defaultdict(lambda: [0, 0])  # (area id, model) -> [evaluated, recognised]
+    counts = defaultdict(lambda: [0, 0])
     for model, area_code, recognised in results:
         area = by_code.get(area_code)
         if area is None:
             continue
         if area.id not in above:
-            above[area.id] = _self_and_above(area, by_id)
-        for area_id in above[area.id]:
-            count = counts[area_id, model]
+            above[area.id] = self_and_above(area, by_id)
+        for found in above[area.id]:
+            count = counts[found.code, model]
             count[0] += 1
             count[1] += bool(recognised)
-    return [AreaSummary(area.code, area.name, area.level,
-                        tuple(_model_count(model, counts.get((area.id, model))) for model in MODELS))
-            for area in sorted(areas, key=lambda area: area.code) if area.level == level]
+    return {key: tuple(count) for key, count in counts.items()}
 
 
 def summarise_all(results, areas):
@@ -70,14 +76,14 @@ def summarise_all(results, areas):
     return AreaSummary(None, None, None, tuple(_model_count(model, counts.get(model)) for model in MODELS), unplaced)
 
 
-def _self_and_above(area, by_id):
-    """The ids of `area` and of every area above it (parents and legacy districts), once each."""
+def self_and_above(area, by_id):
+    """`area` and every area above it (parents and legacy districts), once each, nearest first."""
     found, pending = [], [area]
     while pending:
         current = pending.pop()
-        if current.id in found:
+        if current in found:
             continue
-        found.append(current.id)
+        found.append(current)
         pending += [by_id[link] for link in (current.parent_id, current.legacy_district_id) if link in by_id]
     return found
 

@@ -119,7 +119,7 @@ def _score_row(submission_def, form_def, scorer):
             "total": score.total, "result": score.result, "level": score.level, "recognised": score.recognised,
             "mandatory_met": score.mandatory_met,
             "points": {indicator.code: points for indicator, points in zip(rules.indicators, score.points)},
-            "unmet": [indicator.code for indicator, met in zip(rules.indicators, score.met) if not met],
+            "unmet": scorer.unmet(score),
             "held_back_by": list(score.held_back_by), "scored_at": utcnow()}
 
 
