@@ -76,3 +76,24 @@ class RecognitionDecision(Base):
     decided_by: Mapped[int] = mapped_column(sa.ForeignKey("actors.id"))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     __table_args__ = (sa.UniqueConstraint("project_id", "model", "subject", "period"),)
+
+
+class MemberScore(Base):
+    """A result whose rules read its members' results (share_recognised('gia_dinh')…), scored with the member
+    counts it was read with, e.g. "gia_dinh=120/95" (120 evaluated, 95 recognised). Derived and never edited:
+    when the members change, a new row is added under the new counts, so each stays reproducible and reading
+    the same counts again costs nothing (server/scoring/members.py)."""
+
+    __tablename__ = "member_scores"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[int] = mapped_column(sa.ForeignKey("scores.id"), index=True)
+    members: Mapped[str] = mapped_column(sa.String(255))
+    total: Mapped[float | None] = mapped_column(sa.Float)
+    result: Mapped[str | None] = mapped_column(sa.String(100))
+    level: Mapped[int | None] = mapped_column(sa.Integer)
+    recognised: Mapped[bool] = mapped_column(sa.Boolean)
+    mandatory_met: Mapped[bool] = mapped_column(sa.Boolean)
+    unmet: Mapped[list] = mapped_column(sa.JSON)
+    held_back_by: Mapped[list] = mapped_column(sa.JSON)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (sa.UniqueConstraint("score_id", "members"),)

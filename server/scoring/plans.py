@@ -5,7 +5,7 @@ from ..areas.service import table_problems
 from ..extensions import db
 from . import queries
 from .models import PlanTarget
-from .results import counted_results
+from .results import outcomes_by_area
 from .rollup import counts_by_area
 from .targets import MODELS as TARGET_MODELS
 from .targets import Target, progress, read_targets
@@ -62,8 +62,7 @@ def target_progress(project_id, year=None):
 
 def _counts_by_area(project_id, year, areas):
     """{(area code, model): (evaluated, recognised)} from the results that count in `year`."""
-    return counts_by_area([(score.model, score.area_code, score.recognised)
-                           for score, *_ in counted_results(project_id, period=year)], areas)
+    return counts_by_area(outcomes_by_area(project_id, year), areas)
 
 
 def _as_target(row, code):

@@ -1,13 +1,15 @@
 """SQL for scores: what is still to be scored, and which score counts for each subject and period."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from ..areas.models import Area
 from ..areas.queries import descendants_select
 from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..submissions.models import Submission, SubmissionDef
-from .models import PlanTarget, RecognitionDecision, SubjectScore
+from ..registries.models import Entity
+from .models import MemberScore, PlanTarget, RecognitionDecision, SubjectScore
 from .rollup import AreaRow
 
 
@@ -44,15 +46,17 @@ def add_scores(rows):
         db.session.execute(sa.insert(SubjectScore), rows)
 
 
-def counted_results(project_id, model=None, period=None, area_code=None):
-    """The score that counts for each (model, subject, period) in the project: the latest submission that is not
-    rejected (nor deleted), in its current version, scored under the rules of its form's current version.
-    Filters: model, period, and an area with every area below it. Rows: SubjectScore, instance id, form id,
-    review state."""
+def _counted(project_id, model=None, period=None, area_code=None):
+    """The scores that count, one per (model, subject, period) in the project: the latest submission that is
+    not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
+    A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
+    Filters: model, period, and an area with every area below it."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
-    ranked = (sa.select(SubjectScore.id.label("score_id"), rank)
+    ranked = (sa.select(SubjectScore.id.label("score_id"), SubjectScore.form_def_id, SubjectScore.model,
+                        SubjectScore.subject, SubjectScore.area_code, SubjectScore.period, SubjectScore.recognised,
+                        rank)
               .join(Submission, Submission.id == SubjectScore.submission_id)
               .join(SubmissionDef, SubmissionDef.id == SubjectScore.submission_def_id)
               .join(Form, Form.id == Submission.form_id)
@@ -68,13 +72,119 @@ def counted_results(project_id, model=None, period=None, area_code=None):
         within = sa.select(Area.code).where(Area.id.in_(descendants_select(sa.select(Area.id)
                                                                            .where(Area.code == area_code))))
         ranked = ranked.where(SubjectScore.area_code.in_(within))
-    ranked = ranked.subquery()
+    return ranked.subquery()
+
+
+def _decided(project_id, counted):
+    """The officer's decision on a counted score, if any: join it to `counted` with an outer join."""
+    return sa.and_(RecognitionDecision.project_id == project_id, RecognitionDecision.model == counted.c.model,
+                   RecognitionDecision.subject == counted.c.subject, RecognitionDecision.period == counted.c.period)
+
+
+def counted_results(project_id, model=None, period=None, area_code=None):
+    """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
+    Rows: SubjectScore, instance id, form id, review state."""
+    counted = _counted(project_id, model, period, area_code)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
-             .join(ranked, sa.and_(ranked.c.score_id == SubjectScore.id, ranked.c.rank == 1))
+             .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)
              .join(Form, Form.id == Submission.form_id)
              .order_by(SubjectScore.model, SubjectScore.period, SubjectScore.area_code, SubjectScore.subject))
     return db.session.execute(query).all()
+
+
+def count_outcomes_by_area(project_id, period, exclude_form_def_ids):
+    """Rows (model, area_code, evaluated, recognised) summed in the database over the results that count, but
+    those scored under `exclude_form_def_ids` (their result depends on their members: members.py). Recognised
+    is the outcome: the officer's decision where there is one, else the proposal."""
+    counted = _counted(project_id, period=period)
+    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    query = (sa.select(counted.c.model, counted.c.area_code, sa.func.count(),
+                       sa.func.sum(sa.case((outcome, 1), else_=0)))
+             .outerjoin(RecognitionDecision, _decided(project_id, counted))
+             .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
+             .group_by(counted.c.model, counted.c.area_code))
+    return [(model, area_code, evaluated, int(recognised or 0))
+            for model, area_code, evaluated, recognised in db.session.execute(query)]
+
+
+def _member_group(counted, link):
+    """The column naming the group (the subject whose member it is) of each counted member result, and the
+    joins it needs."""
+    if link.area:
+        return counted.c.area_code, lambda query: query
+    entity, household = sa.orm.aliased(Entity), sa.orm.aliased(Entity)
+    group = sa.func.coalesce(entity.data[link.property].as_string(), household.data[link.property].as_string())
+    return group, lambda query: (query.join(entity, entity.uuid == counted.c.subject)
+                                 .outerjoin(household, household.uuid == entity.data["ho"].as_string()))
+
+
+def count_members(project_id, member_model, link, period, exclude_form_def_ids):
+    """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group, but
+    those scored under `exclude_form_def_ids`; recognised is the outcome (decision, else proposal)."""
+    counted = _counted(project_id, member_model, period)
+    group, joined = _member_group(counted, link)
+    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
+                   .select_from(counted)
+                   .outerjoin(RecognitionDecision, _decided(project_id, counted)))
+    query = (query.where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
+             .group_by(counted.c.period, group))
+    return [(row_period, found, evaluated, int(recognised or 0))
+            for row_period, found, evaluated, recognised in db.session.execute(query) if found is not None]
+
+
+def list_member_groups(project_id, member_model, link, period, form_def_ids):
+    """Rows (score_id, period, group, decided) of the `member_model` results that count and were scored under
+    `form_def_ids` (those whose own result is rolled up over their members); decided is the decision or None."""
+    counted = _counted(project_id, member_model, period)
+    group, joined = _member_group(counted, link)
+    query = joined(sa.select(counted.c.score_id, counted.c.period, group, RecognitionDecision.recognised)
+                   .select_from(counted).outerjoin(RecognitionDecision, _decided(project_id, counted)))
+    query = query.where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids))
+    return [row for row in db.session.execute(query) if row[2] is not None]
+
+
+def list_counted_of_forms(project_id, form_def_ids, period=None):
+    """The results that count scored under `form_def_ids`: rows (score_id, submission_def_id, form_def_id,
+    model, subject, area_code, period, decided), decided being the officer's decision or None."""
+    counted = _counted(project_id, period=period)
+    query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.model,
+                       counted.c.subject, counted.c.area_code, counted.c.period,
+                       RecognitionDecision.recognised.label("decided"))
+             .join(SubjectScore, SubjectScore.id == counted.c.score_id)
+             .outerjoin(RecognitionDecision, _decided(project_id, counted))
+             .where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids)))
+    return db.session.execute(query).all()
+
+
+def list_member_scores(project_id, form_def_ids, period=None):
+    """The kept member scores of the results that count scored under `form_def_ids`."""
+    counted = _counted(project_id, period=period)
+    query = (sa.select(MemberScore).join(counted, counted.c.score_id == MemberScore.score_id)
+             .where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids)))
+    return db.session.execute(query).scalars().all()
+
+
+def add_member_scores(rows):
+    """Insert member scores (dicts of MemberScore's columns); one already kept for the same counts stays."""
+    if not rows:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 1000):
+        db.session.execute(insert(MemberScore).on_conflict_do_nothing(index_elements=["score_id", "members"]),
+                           rows[start:start + 1000])
+
+
+def list_submission_xml(submission_def_ids):
+    """{submission version id: (xml, created_at)}, read in chunks."""
+    found, ids = {}, list(submission_def_ids)
+    for start in range(0, len(ids), 1000):
+        query = (sa.select(SubmissionDef.id, SubmissionDef.xml, SubmissionDef.created_at)
+                 .where(SubmissionDef.id.in_(ids[start:start + 1000])))
+        found.update((row.id, (row.xml, row.created_at)) for row in db.session.execute(query))
+    return found
 
 
 def list_area_rows():

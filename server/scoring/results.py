@@ -1,33 +1,30 @@
 """The results that count: for each subject and period, the latest submission that is not rejected, in its
-current version, with its score; hamlets rescored over their members' results; sums per area.
+current version, with its score (rolled up over its members where its rules read them: members.py); and their
+sums per area.
 
 Which score counts is decided when reading, so a review (rejected or not) or an edit changes the results at
-once.
+once. Sums per area count the outcome: the officer's decision where there is one, else the proposal.
 """
 
 from typing import NamedTuple
 
-from ..forms import queries as form_queries
-from ..submissions import queries as submission_queries
 from . import queries
-from .rollup import HAMLET_MODEL, member_rollups, summarise, summarise_all
-from .service import score_pending, score_submission_def, scorer_of_form_def
+from .members import rolled_up_results
+from .rollup import summarise, summarise_all
+from .service import current_scorers, score_pending
 
 
 def counted_results(project_id, model=None, period=None, area_code=None):
     """What counts for each subject and period, after scoring what is pending (see module docstring):
-    rows of (Counted, instance id, xml form id, review state). A hamlet whose rules read its members'
-    results (share_recognised('gia_dinh')…) is scored again here with them, since they change."""
+    rows of (Counted, instance id, xml form id, review state)."""
     score_pending(project_id)
-    rows = [(Counted.of(score), *rest) for score, *rest in queries.counted_results(project_id, model, period,
-                                                                                    area_code)]
-    members = {}  # (model, period) -> {area code: (evaluated, recognised)}, read once for every hamlet
-    return [(_with_member_rollups(project_id, counted, members), *rest) if counted.model == HAMLET_MODEL
-            else (counted, *rest) for counted, *rest in rows]
+    rows = queries.counted_results(project_id, model, period, area_code)
+    rolled = rolled_up_results(project_id, period, upto=model)
+    return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
 
 
 class Counted(NamedTuple):
-    """A counted result: a score row's values (rescored with member roll-ups for a hamlet)."""
+    """A counted result: a score row's values, or those it has rolled up over its members."""
     id: int
     submission_def_id: int
     form_def_id: int
@@ -44,45 +41,31 @@ class Counted(NamedTuple):
     unmet: list
     held_back_by: list
     scored_at: object
+    members: str | None = None  # the member counts it was rolled up with, e.g. 'gia_dinh=5/3'
 
     @classmethod
-    def of(cls, score):
-        return cls(*(getattr(score, name) for name in cls._fields))
+    def of(cls, score, rolled=None):
+        counted = cls(*(getattr(score, name) for name in cls._fields[:-1]))
+        if rolled is None:
+            return counted
+        return counted._replace(total=rolled.total, result=rolled.result, level=rolled.level,
+                                recognised=rolled.recognised, mandatory_met=rolled.mandatory_met,
+                                unmet=rolled.unmet, held_back_by=rolled.held_back_by, members=rolled.members)
 
 
-def _with_member_rollups(project_id, counted, members):
-    """The hamlet's result rescored with the roll-ups its rules read, over the results that count for the
-    subjects evaluated in that hamlet (area = the hamlet) in the same period; unchanged if it reads none.
-    `members` caches the member counts per (model, period) across hamlets."""
-    form_def = form_queries.get_def(counted.form_def_id)
-    scorer = scorer_of_form_def(form_def)
-    if scorer is None or not scorer.rules.rollups_referenced:
-        return counted
-    counts = {}
-    for _, model in scorer.rules.rollups_referenced:
-        if (model, counted.period) not in members:
-            members[model, counted.period] = _member_counts(project_id, model, counted.period)
-        counts[model] = members[model, counted.period].get(counted.subject, (0, 0))
-    rollups = member_rollups(scorer.rules.rollups_referenced, counts)
-    submission_def = submission_queries.get_def(counted.submission_def_id)
-    score = score_submission_def(submission_def, form_def, scorer, rollups).score
-    return counted._replace(total=score.total, result=score.result, level=score.level, recognised=score.recognised,
-                            mandatory_met=score.mandatory_met, unmet=scorer.unmet(score),
-                            held_back_by=list(score.held_back_by))
-
-
-def _member_counts(project_id, model, period):
-    """{area code: (evaluated, recognised)} of the results of `model` that count in `period`."""
-    found = {}
-    for score, *_ in queries.counted_results(project_id, model, period):
-        evaluated, recognised = found.get(score.area_code, (0, 0))
-        found[score.area_code] = (evaluated + 1, recognised + bool(score.recognised))
-    return found
+def outcomes_by_area(project_id, period=None):
+    """[(model, area code, evaluated, recognised)] over the results that count (in `period`): summed in the
+    database, with the rolled-up results added one by one."""
+    score_pending(project_id)
+    rolled = rolled_up_results(project_id, period)
+    rolled_forms = [form_def_id for form_def_id, (_, scorer) in current_scorers(project_id).items()
+                    if scorer.rules.rollups_referenced]
+    return [*queries.count_outcomes_by_area(project_id, period, rolled_forms),
+            *((found.model, found.area_code, 1, int(found.outcome)) for found in rolled.values())]
 
 
 def summarise_results(project_id, level, period=None):
     """(AreaSummary per area of `level`, AreaSummary of everything) over the results that count."""
-    results = [(score.model, score.area_code, score.recognised)
-               for score, *_ in counted_results(project_id, period=period)]
+    outcomes = outcomes_by_area(project_id, period)
     areas = queries.list_area_rows()
-    return summarise(results, areas, level), summarise_all(results, areas)
+    return summarise(outcomes, areas, level), summarise_all(outcomes, areas)

@@ -1,7 +1,7 @@
 """Roll-ups: counted results summed up the administrative tree. A pure module over plain rows.
 
-Each counted result (one per subject and period) carries the code of the area it was evaluated in, usually
-a hamlet. It counts for that area and every area above it: the parent chain (hamlet → commune → province)
+The counted results (one per subject and period) come summed per area they were evaluated in, usually a
+hamlet, as (model, area code, evaluated, recognised). They count for that area and every area above it: the parent chain (hamlet → commune → province)
 and, where a commune kept its legacy district, that district too. For every area of the level asked and
 every model: how many subjects were evaluated, how many recognised, and the rate. An area where nothing was
 evaluated has rate None ("no data"), never 0%.
@@ -12,7 +12,16 @@ from typing import NamedTuple
 
 from .ruleset import MODELS
 
-HAMLET_MODEL = "cong_dong"  # its members are the subjects evaluated in the hamlet: the one link we can follow
+class MemberLink(NamedTuple):
+    """How a member's result names the subject it is a member of: its area (a hamlet's members), or a property
+    of its entity in the registries, or else of its household's entity (a citizen's `ho`; `dong_ho`)."""
+    area: bool = False
+    property: str | None = None
+
+
+MEMBER_LINKS = {"cong_dong": MemberLink(area=True), "dong_ho": MemberLink(property="dong_ho"),
+                "gia_dinh": MemberLink(property="ho"), "don_vi": MemberLink(property="don_vi")}
+MEMBER_ORDER = ("gia_dinh", "don_vi", "dong_ho", "cong_dong")  # members are rolled up before who counts them
 
 
 class AreaRow(NamedTuple):
@@ -40,7 +49,8 @@ class AreaSummary(NamedTuple):
 
 
 def summarise(results, areas, level):
-    """AreaSummary for every area of `level`, from counted results given as (model, area_code, recognised)."""
+    """AreaSummary for every area of `level`, from counted results summed as (model, area_code, evaluated,
+    recognised)."""
     counts = counts_by_area(results, areas)
     return [AreaSummary(area.code, area.name, area.level,
                         tuple(_model_count(model, counts.get((area.code, model))) for model in MODELS))
@@ -53,7 +63,7 @@ def counts_by_area(results, areas):
     by_code = {area.code: area for area in areas}
     above = {}
     counts = defaultdict(lambda: [0, 0])
-    for model, area_code, recognised in results:
+    for model, area_code, evaluated, recognised in results:
         area = by_code.get(area_code)
         if area is None:
             continue
@@ -61,18 +71,18 @@ def counts_by_area(results, areas):
             above[area.id] = self_and_above(area, by_id)
         for found in above[area.id]:
             count = counts[found.code, model]
-            count[0] += 1
-            count[1] += bool(recognised)
+            count[0] += evaluated
+            count[1] += recognised
     return {key: tuple(count) for key, count in counts.items()}
 
 
 def summarise_all(results, areas):
     """One AreaSummary of every counted result, placed in the tree or not (code None)."""
     counts, unplaced, codes = defaultdict(lambda: [0, 0]), 0, {area.code for area in areas}
-    for model, area_code, recognised in results:
-        counts[model][0] += 1
-        counts[model][1] += bool(recognised)
-        unplaced += area_code not in codes
+    for model, area_code, evaluated, recognised in results:
+        counts[model][0] += evaluated
+        counts[model][1] += recognised
+        unplaced += evaluated if area_code not in codes else 0
     return AreaSummary(None, None, None, tuple(_model_count(model, counts.get(model)) for model in MODELS), unplaced)
 
 
@@ -91,6 +101,22 @@ def self_and_above(area, by_id):
 def _model_count(model, count):
     evaluated, recognised = count or (0, 0)
     return ModelCount(model, evaluated, recognised, recognised / evaluated if evaluated else None)
+
+
+def members_key(counts):
+    """The member counts a rolled-up result was scored with, as kept beside it: 'cong_dan=12/9;gia_dinh=4/3'
+    ({member model: (evaluated, recognised)})."""
+    return ";".join(f"{model}={evaluated}/{recognised}" for model, (evaluated, recognised) in sorted(counts.items()))
+
+
+def counts_of_members_key(key):
+    """{member model: (evaluated, recognised)} of a members_key."""
+    counts = {}
+    for part in filter(None, key.split(";")):
+        model, _, numbers = part.partition("=")
+        evaluated, _, recognised = numbers.partition("/")
+        counts[model] = (int(evaluated), int(recognised))
+    return counts
 
 
 def member_rollups(referenced, counts):

@@ -5,6 +5,7 @@ from marshmallow import fields
 
 from ..schemas import BodySchema
 from ..urls import api_url, segment
+from .rollup import counts_of_members_key
 
 
 class DecisionSchema(BodySchema):
@@ -52,7 +53,10 @@ def result_json(score, instance_id, xml_form_id, review_state):
             "ruleSetId": score.ruleset_id, "total": score.total, "result": score.result, "level": score.level,
             "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
             "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
-            "reviewState": review_state, "scoredAt": score.scored_at.isoformat()}
+            "reviewState": review_state, "scoredAt": score.scored_at.isoformat(),
+            "members": {model: {"evaluated": evaluated, "recognised": recognised}
+                        for model, (evaluated, recognised) in counts_of_members_key(score.members).items()}
+            if score.members is not None else None}
 
 
 def summary_json(summary):

@@ -83,7 +83,7 @@ def score_pending(project_id, batch=500, on_batch=None):
     """Score every current submission version of the project that has no score under its form's current
     version (so all of a form's after a new version is published), in batches; return how many.
     `on_batch(done)` is told the running count after each batch."""
-    scorers = _current_scorers(project_id)
+    scorers = current_scorers(project_id)
     done = 0
     while scorers:
         pending = queries.list_unscored_current_defs(list(scorers), batch)
@@ -100,11 +100,11 @@ def score_pending(project_id, batch=500, on_batch=None):
 
 def count_pending(project_id):
     """How many submission versions wait to be scored (shown while a rescoring runs)."""
-    scorers = _current_scorers(project_id)
+    scorers = current_scorers(project_id)
     return queries.count_unscored(list(scorers)) if scorers else 0
 
 
-def _current_scorers(project_id):
+def current_scorers(project_id):
     """{form version id: (form version, Scorer)} for the current versions that have criteria sheets."""
     return {form_def.id: (form_def, scorer) for form_def in queries.list_current_form_defs(project_id)
             if (scorer := scorer_of_form_def(form_def)) is not None}

@@ -380,6 +380,7 @@ HAMLET_FORM = """
 
 
 def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin, project):
+    add_areas(("T", "Xã Thử", "commune", None), ("T1", "Thôn Một", "hamlet", "T"))
     for form in (HOUSEHOLD_FORM, HAMLET_FORM):
         assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
     from server.forms.queries import get_form_by_project_and_xml_form_id
@@ -412,6 +413,38 @@ def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin,
     summary = client.get(f"/v1/projects/{project.id}/recognition", headers=admin,
                          query_string={"model": "cong_dong"}).get_json()
     assert [(row["subject"], row["proposed"]) for row in summary] == [("T1", True)]
+    [row] = results(client, admin, project, model="cong_dong")
+    assert row["members"] == {"gia_dinh": {"evaluated": 4, "recognised": 3}}
+    # an officer's decision is what members count: not recognising household 1 leaves 2 of 4
+    decision = client.put(f"/v1/projects/{project.id}/recognition/gia_dinh/2026/H1", headers=admin,
+                          json={"recognised": False, "reason": "Hộ chưa có góc học tập thật"})
+    assert decision.status_code == 200
+    assert the_hamlet() == (False, ["ty_le_gdht"])
+    hamlets = client.get(f"/v1/projects/{project.id}/results/summary", headers=admin,
+                         query_string={"level": "hamlet", "period": 2026}).get_json()
+    [t1] = [area for area in hamlets["areas"] if area["code"] == "T1"]
+    assert (t1["models"]["gia_dinh"]["recognised"], t1["models"]["cong_dong"]["recognised"]) == (2, 0)
+
+
+def test_a_rolled_up_result_is_scored_once_per_member_counts(client, admin, project):
+    from server.extensions import db
+    from server.scoring.models import MemberScore
+    for form in (HOUSEHOLD_FORM, HAMLET_FORM):
+        assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
+    rest = f"/v1/projects/{project.id}/forms"
+    thon = instance_xml(form_id="thon_thu", instance_id="uuid:thon-1",
+                        body="<thon>T1</thon><nam>2026</nam><nha_van_hoa>co</nha_van_hoa>")
+    assert client.post(f"{rest}/thon_thu/submissions", data=thon, headers={**admin, "Content-Type": "application/xml"}
+                       ).status_code == 200
+    household = instance_xml(form_id="ho_thu", instance_id="uuid:ho-1",
+                             body="<ho>H1</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")
+    assert client.post(f"{rest}/ho_thu/submissions", data=household,
+                       headers={**admin, "Content-Type": "application/xml"}).status_code == 200
+    for _ in range(3):
+        [row] = results(client, admin, project, model="cong_dong")
+        assert row["recognised"] is True
+        client.get(f"/v1/projects/{project.id}/results/summary", headers=admin)
+    assert [(kept.members, kept.recognised) for kept in db.session.query(MemberScore)] == [("gia_dinh=1/1", True)]
 
 
 def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(client, admin, project, criteria_form):
@@ -436,3 +469,42 @@ def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(cl
     assert client.get(f"{rest}/uuid:v1/score", headers=admin).get_json()["result"]["name"] == "kha"
     kept = sorted((score.result, score.total) for score in db.session.query(SubjectScore))
     assert kept == [("kha", 95), ("tot", 95)]  # the score under version 1 stays, reproducible
+
+
+CLAN_FORM = (HAMLET_FORM.replace("| thon_thu            |", "| dong_ho_thu         |")
+             .replace("| cong_dong        |", "| dong_ho          |")
+             .replace("| subject             |             | ${thon}          |",
+                      "| subject             |             | ${dong_ho}       |")
+             .replace("|             | integer             | nam         |",
+                      "|             | text                | dong_ho     | Dòng họ |            |           |            |\n"
+                      "|             | integer             | nam         |", 1))
+
+
+def test_a_clan_draws_on_the_households_whose_registry_entry_names_it(client, admin, project):
+    from tests.factories_registry import create_dataset, create_entity
+    assert "dong_ho_thu" in CLAN_FORM and "${dong_ho}" in CLAN_FORM
+    for form in (HOUSEHOLD_FORM, CLAN_FORM):
+        assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
+    households = create_dataset(project, "ho_gia_dinh", ("chu_ho", "dong_ho"))
+    clan, other = "c1a2f3e4-0000-4000-8000-000000000001", "c1a2f3e4-0000-4000-8000-000000000002"
+    members = [create_entity(households, f"Hộ {number}", {"chu_ho": f"Chủ hộ {number}", "dong_ho": found}).uuid
+               for number, found in enumerate((clan, clan, clan, other, ""))]
+    rest = f"/v1/projects/{project.id}/forms"
+    xml_headers = {**admin, "Content-Type": "application/xml"}
+
+    def submit(form_id, instance_id, body):
+        xml = instance_xml(form_id=form_id, instance_id=instance_id, body=body)
+        assert client.post(f"{rest}/{form_id}/submissions", data=xml, headers=xml_headers).status_code == 200
+
+    submit("dong_ho_thu", "uuid:dh-1", f"<thon>T1</thon><dong_ho>{clan}</dong_ho><nam>2026</nam>"
+                                       "<nha_van_hoa>co</nha_van_hoa>")
+    for number, (uuid, literate) in enumerate(zip(members, ("co", "co", "khong", "khong", "khong"))):
+        submit("ho_thu", f"uuid:ho-{number}", f"<ho>{uuid}</ho><thon>T1</thon><nam>2026</nam>"
+                                              f"<biet_chu>{literate}</biet_chu>")
+    [row] = results(client, admin, project, model="dong_ho")
+    # the clan's households are the first three (2 of 3 recognised = 67 % < 70 %); the others are not its own
+    assert row["members"] == {"gia_dinh": {"evaluated": 3, "recognised": 2}}
+    assert (row["subject"], row["recognised"], row["heldBackBy"]) == (clan, False, ["ty_le_gdht"])
+    submit("ho_thu", "uuid:ho-2b", f"<ho>{members[2]}</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")
+    [row] = results(client, admin, project, model="dong_ho")
+    assert row["members"] == {"gia_dinh": {"evaluated": 3, "recognised": 3}} and row["recognised"] is True

@@ -12,8 +12,8 @@ AREAS = [AreaRow(1, "99", "Tỉnh Thử", "province", None, None),
          AreaRow(5, "99001-01", "Thôn Đông", "hamlet", 3, None),
          AreaRow(6, "99001-02", "Thôn Tây", "hamlet", 3, None),
          AreaRow(7, "99002-01", "Thôn Nam", "hamlet", 4, None)]
-RESULTS = [("gia_dinh", "99001-01", True), ("gia_dinh", "99001-01", False), ("gia_dinh", "99001-02", True),
-           ("cong_dan", "99002-01", True), ("cong_dan", "99002-01", True), ("gia_dinh", "khong-co", True)]
+RESULTS = [("gia_dinh", "99001-01", 2, 1), ("gia_dinh", "99001-02", 1, 1), ("cong_dan", "99002-01", 2, 2),
+           ("gia_dinh", "khong-co", 1, 1)]  # (model, area code, evaluated, recognised)
 
 
 def counts(summary, model):

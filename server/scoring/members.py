@@ -1,0 +1,141 @@
+"""Results that draw on their members' results: a hamlet's share of households recognised, a clan's, a
+household's citizens. Rules read them as share_recognised('gia_dinh'), count_members(…), count_recognised(…).
+
+Who is whose member (rollup.MEMBER_LINKS): a hamlet's members are the subjects evaluated in it (their area);
+a clan's are the households and citizens whose registry entity names it (`dong_ho`, on the citizen or on its
+household); a household's are the citizens whose entity names it (`ho`); a unit's, those naming it (`don_vi`).
+Members count by their outcome in the same period: the officer's decision where there is one, else the
+engine's proposal. Members are rolled up before the subjects that count them (a clan before its hamlet).
+
+Member counts are summed in the database. A result is scored again only for counts it was never scored with:
+each (result, counts) is kept in member_scores, so reading the same results twice scores nothing.
+"""
+
+from collections import defaultdict
+from typing import NamedTuple
+
+from ..db import utcnow
+from . import queries
+from .rollup import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
+from .service import current_scorers, score_submission_def
+
+
+class Rolled(NamedTuple):
+    """A result scored with its members' counts."""
+    score_id: int
+    model: str
+    subject: str
+    area_code: str | None
+    period: int | None
+    members: str  # the counts read, e.g. 'gia_dinh=5/3'
+    total: float | None
+    result: str | None
+    level: int | None
+    recognised: bool  # the engine's proposal
+    outcome: bool  # the officer's decision where there is one, else the proposal
+    mandatory_met: bool
+    unmet: list
+    held_back_by: list
+
+
+class _Pending(NamedTuple):
+    row: tuple  # queries.list_counted_of_forms
+    counts: dict  # {member model: (evaluated, recognised)}
+
+
+def rolled_up_results(project_id, period=None, upto=None):
+    """{score id: Rolled} for every result that counts (in `period`) and whose rules read roll-ups over its
+    members, or only the models needed for `upto` and its members."""
+    if upto is not None and upto not in MEMBER_ORDER:
+        return {}
+    order = MEMBER_ORDER[:MEMBER_ORDER.index(upto) + 1] if upto else MEMBER_ORDER
+    scorers = {form_def_id: found for form_def_id, found in current_scorers(project_id).items()
+               if found[1].rules.rollups_referenced and found[1].rules.model in order}
+    if not scorers:
+        return {}
+    by_model = defaultdict(list)
+    for row in queries.list_counted_of_forms(project_id, list(scorers), period):
+        by_model[row.model].append(row)
+    kept = {(found.score_id, found.members): found for found in queries.list_member_scores(project_id, list(scorers),
+                                                                                            period)}
+    rolled = {}
+    for model in order:
+        if by_model.get(model):
+            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period)
+    return rolled
+
+
+def _roll_up(project_id, model, rows, scorers, kept, rolled, period):
+    """Roll up the results `rows` of one model into `rolled`, scoring those whose counts are new."""
+    referenced = {member for form_def_id in {row.form_def_id for row in rows}
+                  for _, member in scorers[form_def_id][1].rules.rollups_referenced}
+    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period) for member in referenced}
+    pending = []
+    for row in rows:
+        read = {member: counts[member].get((row.period, row.subject), (0, 0))
+                for _, member in scorers[row.form_def_id][1].rules.rollups_referenced}
+        found = kept.get((row.score_id, members_key(read)))
+        if found is None:
+            pending.append(_Pending(row, read))
+        else:
+            rolled[row.score_id] = _rolled(row, found)
+    new = _score(pending, scorers)
+    queries.add_member_scores([dict(values, scored_at=utcnow()) for values in new])
+    for item, values in zip(pending, new):
+        rolled[item.row.score_id] = _rolled(item.row, _Values(**values))
+
+
+def _member_counts(project_id, model, member, scorers, rolled, period):
+    """{(period, subject): (evaluated, recognised)} of `model`'s `member` results. Members whose own result is
+    rolled up (a clan in a hamlet) count as rolled, from `rolled`."""
+    link = MEMBER_LINKS[model]
+    rolled_forms = [form_def_id for form_def_id, (_, scorer) in scorers.items() if scorer.rules.model == member]
+    counts = {(row_period, group): (evaluated, recognised) for row_period, group, evaluated, recognised
+              in queries.count_members(project_id, member, link, period, rolled_forms)}
+    if rolled_forms:
+        for score_id, row_period, group, decided in queries.list_member_groups(project_id, member, link, period,
+                                                                                rolled_forms):
+            evaluated, recognised = counts.get((row_period, group), (0, 0))
+            outcome = decided if decided is not None else rolled[score_id].outcome if score_id in rolled else False
+            counts[row_period, group] = (evaluated + 1, recognised + bool(outcome))
+    return counts
+
+
+class _Values(NamedTuple):
+    score_id: int
+    members: str
+    total: float | None
+    result: str | None
+    level: int | None
+    recognised: bool
+    mandatory_met: bool
+    unmet: list
+    held_back_by: list
+
+
+def _score(pending, scorers):
+    """The kept values (dicts of MemberScore's columns) of each pending result, scored with its counts."""
+    documents = queries.list_submission_xml(item.row.submission_def_id for item in pending)
+    found = []
+    for item in pending:
+        form_def, scorer = scorers[item.row.form_def_id]
+        rollups = member_rollups(scorer.rules.rollups_referenced, item.counts)
+        xml, created_at = documents[item.row.submission_def_id]
+        score = score_submission_def(_Stored(xml, created_at), form_def, scorer, rollups).score
+        found.append({"score_id": item.row.score_id, "members": members_key(item.counts), "total": score.total,
+                      "result": score.result, "level": score.level, "recognised": score.recognised,
+                      "mandatory_met": score.mandatory_met, "unmet": scorer.unmet(score),
+                      "held_back_by": list(score.held_back_by)})
+    return found
+
+
+class _Stored(NamedTuple):
+    xml: str
+    created_at: object
+
+
+def _rolled(row, values):
+    return Rolled(row.score_id, row.model, row.subject, row.area_code, row.period, values.members, values.total,
+                  values.result, values.level, values.recognised,
+                  row.decided if row.decided is not None else values.recognised, values.mandatory_met,
+                  list(values.unmet), list(values.held_back_by))
