@@ -62,6 +62,8 @@ def register_area_blueprints(app):
 
 def register_request_hooks(app):
     """One transaction per request: commit once if the response is a success, else roll back."""
+    from flask import g
+
     from .auth.requests import load_actor
 
     from .openrosa.routes import check_openrosa_version
@@ -74,6 +76,8 @@ def register_request_hooks(app):
     def commit_or_roll_back(response):
         if response.status_code < 400:
             db.session.commit()
+            for action in g.pop("after_commit", ()):
+                action()
         else:
             db.session.rollback()
         response.headers.setdefault("Cache-Control", "no-store" if response.status_code >= 400 else "private, no-cache")
@@ -92,9 +96,9 @@ def refuse_nul_characters():
 def request_may_write():
     """Requests other than GET/HEAD/OPTIONS may write, and so may reads whose view is marked `writes_on_read`
     (results score what is pending first): on SQLite they take the writer lock up front."""
-    from flask import current_app, has_request_context, request
+    from flask import current_app, g, has_app_context, has_request_context, request
     if not has_request_context():
-        return False
+        return has_app_context() and g.get("may_write", False)  # a background job says so (scoring/worker.py)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return True
     return getattr(current_app.view_functions.get(request.endpoint), "writes_on_read", False)

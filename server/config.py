@@ -34,6 +34,7 @@ def load_config(overrides=None):
         "MAX_XLSX_UNZIPPED_BYTES": int(env.get("MINHCHUNG_MAX_XLSX_UNZIPPED_BYTES") or 100 * MEBIBYTE),
         "SESSION_LIFETIME_SECONDS": int(env.get("MINHCHUNG_SESSION_LIFETIME") or 24 * 3600),
         "ODK_VALIDATE": env.get("MINHCHUNG_ODK_VALIDATE", "1") != "0",
+        "RESCORE_IN_BACKGROUND": env.get("MINHCHUNG_RESCORE_IN_BACKGROUND", "1") != "0",
         "JSON_SORT_KEYS": False,
     }
     config.update(overrides)

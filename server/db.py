@@ -111,6 +111,12 @@ def _compiled_for_driver(statement, dialect):
     return _COMPILED[key]
 
 
+def after_commit(action):
+    """Run `action()` once this request's transaction is committed (not at all if it is rolled back)."""
+    from flask import g
+    g.setdefault("after_commit", []).append(action)
+
+
 def insert_or_nothing(session, model, values, conflict_columns):
     """INSERT … ON CONFLICT (conflict_columns) DO NOTHING RETURNING the new row as `model`, or None.
 

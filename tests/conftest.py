@@ -36,7 +36,10 @@ def app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory), "DATA_DIR": data_dir,
-                          "SECRET_KEY": "test-secret", "TESTING": True})
+                          "SECRET_KEY": "test-secret", "TESTING": True,
+                          # each test runs in one rolled-back transaction that a thread cannot share: the
+                          # background rescoring is tested against a live server (test_live_server.py)
+                          "RESCORE_IN_BACKGROUND": False})
         reset_database(app)
     except sa.exc.OperationalError as error:
         pytest.exit(f"Cannot reach the test database ({TEST_DATABASE_ENV}): {error}", returncode=3)

@@ -10,6 +10,7 @@ from ..params import query_flag, wants_extended_metadata
 from ..projects import queries as project_queries
 from ..projects.routes import project_or_404
 from ..schemas import load_json
+from ..scoring.worker import rescore_after_commit
 from . import queries, service
 from ..blobs.responses import bytes_download
 from ..registries.attachments import registry_csv_for_actor
@@ -99,6 +100,8 @@ def create_form(project_id):
     project = project_or_404(project_id, "form.create")
     definition = read_upload()
     form = service.create_form(project, definition, publish=query_flag("publish"), by=current_actor())
+    if form.current_def is not None:
+        rescore_after_commit(project.id)
     return jsonify(form_json(form))
 
 
@@ -220,6 +223,7 @@ def get_draft_xlsx(project_id, xml_form_id):
 def publish_draft(project_id, xml_form_id):
     form = form_or_404(project_id, xml_form_id, "form.update")
     service.publish_draft(form, version=request.args.get("version"), by=current_actor())
+    rescore_after_commit(project_id)
     return jsonify(success=True)
 
 

@@ -43,33 +43,45 @@ class _Pending(NamedTuple):
     counts: dict  # {member model: (evaluated, recognised)}
 
 
-def rolled_up_results(project_id, period=None, upto=None):
+def rolled_up_results(project_id, period=None, upto=None, outcomes=None):
     """{score id: Rolled} for every result that counts (in `period`) and whose rules read roll-ups over its
-    members, or only the models needed for `upto` and its members."""
+    members, or only the models needed for `upto` and its members. `outcomes`: queries.count_outcomes of the
+    same period, when the caller has them (members linked by area are counted from them)."""
     if upto is not None and upto not in MEMBER_ORDER:
         return {}
     order = MEMBER_ORDER[:MEMBER_ORDER.index(upto) + 1] if upto else MEMBER_ORDER
-    scorers = {form_def_id: found for form_def_id, found in current_scorers(project_id).items()
-               if found[1].rules.rollups_referenced and found[1].rules.model in order}
+    reading = rolled_up_forms(project_id)
+    scorers = {form_def_id: found for form_def_id, found in reading.items() if found[1].rules.model in order}
     if not scorers:
         return {}
+    models = sorted({scorer.rules.model for _, scorer in scorers.values()})
     by_model = defaultdict(list)
-    for row in queries.list_counted_of_forms(project_id, list(scorers), period):
+    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period):
         by_model[row.model].append(row)
-    kept = {(found.score_id, found.members): found for found in queries.list_member_scores(project_id, list(scorers),
-                                                                                            period)}
+    kept = {(found.score_id, found.members): found
+            for found in queries.list_member_scores(project_id, list(scorers), models, period)}
+    if outcomes is None:
+        members = sorted({member for _, scorer in scorers.values() for _, member in scorer.rules.rollups_referenced})
+        outcomes = queries.count_outcomes(project_id, period, list(reading), members)
     rolled = {}
     for model in order:
         if by_model.get(model):
-            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period)
+            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes)
     return rolled
 
 
-def _roll_up(project_id, model, rows, scorers, kept, rolled, period):
+def rolled_up_forms(project_id):
+    """{form version id: (form version, Scorer)} of the current versions whose rules read roll-ups."""
+    return {form_def_id: found for form_def_id, found in current_scorers(project_id).items()
+            if found[1].rules.rollups_referenced}
+
+
+def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes):
     """Roll up the results `rows` of one model into `rolled`, scoring those whose counts are new."""
     referenced = {member for form_def_id in {row.form_def_id for row in rows}
                   for _, member in scorers[form_def_id][1].rules.rollups_referenced}
-    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period) for member in referenced}
+    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period, outcomes)
+              for member in referenced}
     pending = []
     for row in rows:
         read = {member: counts[member].get((row.period, row.subject), (0, 0))
@@ -85,13 +97,17 @@ def _roll_up(project_id, model, rows, scorers, kept, rolled, period):
         rolled[item.row.score_id] = _rolled(item.row, _Values(**values))
 
 
-def _member_counts(project_id, model, member, scorers, rolled, period):
+def _member_counts(project_id, model, member, scorers, rolled, period, outcomes):
     """{(period, subject): (evaluated, recognised)} of `model`'s `member` results. Members whose own result is
     rolled up (a clan in a hamlet) count as rolled, from `rolled`."""
     link = MEMBER_LINKS[model]
     rolled_forms = [form_def_id for form_def_id, (_, scorer) in scorers.items() if scorer.rules.model == member]
-    counts = {(row_period, group): (evaluated, recognised) for row_period, group, evaluated, recognised
-              in queries.count_members(project_id, member, link, period, rolled_forms)}
+    if link.area:
+        counts = {(row_period, area_code): (evaluated, recognised)
+                  for found, row_period, area_code, evaluated, recognised in outcomes if found == member}
+    else:
+        counts = {(row_period, group): (evaluated, recognised) for row_period, group, evaluated, recognised
+                  in queries.count_members(project_id, member, link, period, rolled_forms)}
     if rolled_forms:
         for score_id, row_period, group, decided in queries.list_member_groups(project_id, member, link, period,
                                                                                 rolled_forms):

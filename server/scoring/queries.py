@@ -41,16 +41,23 @@ def count_unscored(form_def_ids):
 
 
 def add_scores(rows):
-    """Insert score rows (dicts of SubjectScore's columns) in one statement."""
+    """Insert score rows (dicts of SubjectScore's columns) in one statement; a row already there (scored at the
+    same time by another transaction) stays."""
     if rows:
-        db.session.execute(sa.insert(SubjectScore), rows)
+        db.session.execute(_insert_or_nothing(SubjectScore, ["submission_def_id", "form_def_id"]), rows)
 
 
-def _counted(project_id, model=None, period=None, area_code=None):
+def _insert_or_nothing(model, conflict_columns):
+    from sqlalchemy.dialects import postgresql, sqlite
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def _counted(project_id, model=None, period=None, area_code=None, models=None):
     """The scores that count, one per (model, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
     A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
-    Filters: model, period, and an area with every area below it."""
+    Filters: model (or any of `models`), period, and an area with every area below it."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
@@ -66,6 +73,8 @@ def _counted(project_id, model=None, period=None, area_code=None):
                      SubjectScore.subject.is_not(None)))
     if model is not None:
         ranked = ranked.where(SubjectScore.model == model)
+    if models is not None:
+        ranked = ranked.where(SubjectScore.model.in_(models))
     if period is not None:
         ranked = ranked.where(SubjectScore.period == period)
     if area_code is not None:
@@ -93,19 +102,20 @@ def counted_results(project_id, model=None, period=None, area_code=None):
     return db.session.execute(query).all()
 
 
-def count_outcomes_by_area(project_id, period, exclude_form_def_ids):
-    """Rows (model, area_code, evaluated, recognised) summed in the database over the results that count, but
-    those scored under `exclude_form_def_ids` (their result depends on their members: members.py). Recognised
-    is the outcome: the officer's decision where there is one, else the proposal."""
-    counted = _counted(project_id, period=period)
+def count_outcomes(project_id, period, exclude_form_def_ids, models=None):
+    """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
+    (of `models`, if given), but those scored under `exclude_form_def_ids` (their result depends on their
+    members: members.py). Recognised is the outcome: the officer's decision where there is one, else the
+    proposal."""
+    counted = _counted(project_id, period=period, models=models)
     outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
-    query = (sa.select(counted.c.model, counted.c.area_code, sa.func.count(),
+    query = (sa.select(counted.c.model, counted.c.period, counted.c.area_code, sa.func.count(),
                        sa.func.sum(sa.case((outcome, 1), else_=0)))
              .outerjoin(RecognitionDecision, _decided(project_id, counted))
              .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
-             .group_by(counted.c.model, counted.c.area_code))
-    return [(model, area_code, evaluated, int(recognised or 0))
-            for model, area_code, evaluated, recognised in db.session.execute(query)]
+             .group_by(counted.c.model, counted.c.period, counted.c.area_code))
+    return [(model, row_period, area_code, evaluated, int(recognised or 0))
+            for model, row_period, area_code, evaluated, recognised in db.session.execute(query)]
 
 
 def _member_group(counted, link):
@@ -120,8 +130,9 @@ def _member_group(counted, link):
 
 
 def count_members(project_id, member_model, link, period, exclude_form_def_ids):
-    """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group, but
-    those scored under `exclude_form_def_ids`; recognised is the outcome (decision, else proposal)."""
+    """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group named
+    by a registry property (a link by area is summed by count_outcomes), but those scored under
+    `exclude_form_def_ids`; recognised is the outcome (decision, else proposal)."""
     counted = _counted(project_id, member_model, period)
     group, joined = _member_group(counted, link)
     outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
@@ -145,10 +156,10 @@ def list_member_groups(project_id, member_model, link, period, form_def_ids):
     return [row for row in db.session.execute(query) if row[2] is not None]
 
 
-def list_counted_of_forms(project_id, form_def_ids, period=None):
-    """The results that count scored under `form_def_ids`: rows (score_id, submission_def_id, form_def_id,
-    model, subject, area_code, period, decided), decided being the officer's decision or None."""
-    counted = _counted(project_id, period=period)
+def list_counted_of_forms(project_id, form_def_ids, models, period=None):
+    """The results that count scored under `form_def_ids` (forms of `models`): rows (score_id, submission_def_id,
+    form_def_id, model, subject, area_code, period, decided), decided being the officer's decision or None."""
+    counted = _counted(project_id, period=period, models=models)
     query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.model,
                        counted.c.subject, counted.c.area_code, counted.c.period,
                        RecognitionDecision.recognised.label("decided"))
@@ -158,23 +169,20 @@ def list_counted_of_forms(project_id, form_def_ids, period=None):
     return db.session.execute(query).all()
 
 
-def list_member_scores(project_id, form_def_ids, period=None):
-    """The kept member scores of the results that count scored under `form_def_ids`."""
-    counted = _counted(project_id, period=period)
-    query = (sa.select(MemberScore).join(counted, counted.c.score_id == MemberScore.score_id)
+def list_member_scores(project_id, form_def_ids, models, period=None):
+    """The kept member scores of the results that count scored under `form_def_ids` (forms of `models`)."""
+    counted = _counted(project_id, period=period, models=models)
+    columns = [getattr(MemberScore, name) for name in ("score_id", "members", "total", "result", "level", "recognised",
+                                                       "mandatory_met", "unmet", "held_back_by")]
+    query = (sa.select(*columns).join(counted, counted.c.score_id == MemberScore.score_id)
              .where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids)))
-    return db.session.execute(query).scalars().all()
+    return db.session.execute(query).all()
 
 
 def add_member_scores(rows):
     """Insert member scores (dicts of MemberScore's columns); one already kept for the same counts stays."""
-    if not rows:
-        return
-    from sqlalchemy.dialects import postgresql, sqlite
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(rows), 1000):
-        db.session.execute(insert(MemberScore).on_conflict_do_nothing(index_elements=["score_id", "members"]),
-                           rows[start:start + 1000])
+        db.session.execute(_insert_or_nothing(MemberScore, ["score_id", "members"]), rows[start:start + 1000])
 
 
 def list_submission_xml(submission_def_ids):

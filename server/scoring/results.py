@@ -6,12 +6,13 @@ Which score counts is decided when reading, so a review (rejected or not) or an 
 once. Sums per area count the outcome: the officer's decision where there is one, else the proposal.
 """
 
+from collections import defaultdict
 from typing import NamedTuple
 
 from . import queries
-from .members import rolled_up_results
+from .members import rolled_up_forms, rolled_up_results
 from .rollup import summarise, summarise_all
-from .service import current_scorers, score_pending
+from .service import score_pending
 
 
 def counted_results(project_id, model=None, period=None, area_code=None):
@@ -55,13 +56,18 @@ class Counted(NamedTuple):
 
 def outcomes_by_area(project_id, period=None):
     """[(model, area code, evaluated, recognised)] over the results that count (in `period`): summed in the
-    database, with the rolled-up results added one by one."""
+    database, with the rolled-up results added (members.py)."""
     score_pending(project_id)
-    rolled = rolled_up_results(project_id, period)
-    rolled_forms = [form_def_id for form_def_id, (_, scorer) in current_scorers(project_id).items()
-                    if scorer.rules.rollups_referenced]
-    return [*queries.count_outcomes_by_area(project_id, period, rolled_forms),
-            *((found.model, found.area_code, 1, int(found.outcome)) for found in rolled.values())]
+    outcomes = queries.count_outcomes(project_id, period, list(rolled_up_forms(project_id)))
+    rolled = rolled_up_results(project_id, period, outcomes=outcomes)
+    summed = defaultdict(lambda: [0, 0])
+    for model, _, area_code, evaluated, recognised in outcomes:
+        summed[model, area_code][0] += evaluated
+        summed[model, area_code][1] += recognised
+    for found in rolled.values():
+        summed[found.model, found.area_code][0] += 1
+        summed[found.model, found.area_code][1] += found.outcome
+    return [(model, area_code, evaluated, recognised) for (model, area_code), (evaluated, recognised) in summed.items()]
 
 
 def summarise_results(project_id, level, period=None):

@@ -6,6 +6,7 @@ explanation can point back at the workbook. Expressions are compiled (server/sco
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .expressions import Expression, fields_referenced, rollups_referenced
 
@@ -98,21 +99,21 @@ class RuleSet:
     status: str
     note: str
 
-    @property
+    @cached_property  # a rule set never changes: read once
     def indicators(self) -> tuple:
         return tuple(indicator for criterion in self.criteria for indicator in criterion.indicators)
 
-    @property
+    @cached_property  # a rule set never changes: read once
     def expressions(self) -> tuple:
         found = [indicator.condition or indicator.score for indicator in self.indicators]
         return tuple(found) + tuple(requirement.condition for requirement in self.requirements)
 
-    @property
+    @cached_property  # a rule set never changes: read once
     def fields_referenced(self) -> frozenset:
         """Every survey field the expressions read (evidence and reason placeholders are not counted)."""
         return frozenset().union(*(fields_referenced(expression.tree) for expression in self.expressions))
 
-    @property
+    @cached_property  # a rule set never changes: read once
     def rollups_referenced(self) -> frozenset:
         """The (function, model) roll-ups the engine must compute before scoring a subject."""
         return frozenset().union(*(rollups_referenced(expression.tree) for expression in self.expressions))

@@ -250,3 +250,37 @@ def test_demo_has_a_province_with_registries_and_a_volunteer_per_hamlet(server):
     csv_url = re.search(r"<downloadUrl>(\S+/ho_gia_dinh\.csv)</downloadUrl>", manifest).group(1)
     rows = list(csv.DictReader(io.StringIO(requests.get(csv_url, timeout=10).text)))
     assert len(rows) == 36 and {row["thon"] for row in rows} == {scope["code"]}
+
+
+def test_publishing_a_new_rule_set_rescores_the_results_in_the_background(server):
+    import time
+
+    from tests.factories import instance_xml
+    from tests.integration.test_scores import HOUSEHOLD_FORM
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Rescore"}, headers=headers, timeout=10).json()
+    base = f"{server.url}/v1/projects/{project['id']}"
+    assert requests.post(f"{base}/forms?publish=true", data=xlsx_from_markdown(HOUSEHOLD_FORM),
+                         headers={**headers, "Content-Type": XLSX}, timeout=60).status_code == 200
+    for number in range(40):
+        xml = instance_xml(form_id="ho_thu", instance_id=f"uuid:ho-{number}",
+                           body=f"<ho>H{number}</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")
+        assert requests.post(f"{base}/forms/ho_thu/submissions", data=xml, timeout=10,
+                             headers={**headers, "Content-Type": "application/xml"}).status_code == 200
+
+    def pending():
+        return requests.get(f"{base}/results/pending", headers=headers, timeout=10).json()["pending"]
+
+    assert pending() == 40  # new submissions wait to be read (or for a new rule set version)
+    inverted = HOUSEHOLD_FORM.replace("| ho_thu              | 1        |", "| ho_thu              | 2        |").replace(
+        "${biet_chu} = 'co'", "${biet_chu} = 'khong'")
+    assert "= 'khong'" in inverted and "| 2        |" in inverted
+    assert requests.post(f"{base}/forms/ho_thu/draft", data=xlsx_from_markdown(inverted), timeout=60,
+                         headers={**headers, "Content-Type": XLSX}).status_code == 200
+    assert requests.post(f"{base}/forms/ho_thu/draft/publish", headers=headers, timeout=10).status_code == 200
+    deadline = time.monotonic() + 60
+    while pending() and time.monotonic() < deadline:  # nobody reads the results meanwhile
+        time.sleep(0.2)
+    assert pending() == 0
+    results = requests.get(f"{base}/results", headers=headers, timeout=30).json()
+    assert len(results) == 40 and not any(row["recognised"] for row in results)  # under version 2's rules

@@ -47,3 +47,11 @@ def test_every_area_of_the_level_is_listed_even_without_data():
 def test_the_summary_of_everything_counts_results_outside_the_tree_too():
     total = summarise_all(RESULTS, AREAS)
     assert counts(total, "gia_dinh") == (4, 3, 0.75) and total.unplaced == 1
+
+
+def test_member_counts_are_kept_in_a_key_that_reads_back_the_same():
+    from server.scoring.rollup import counts_of_members_key, members_key
+    counts = {"gia_dinh": (120, 95), "cong_dan": (300, 0)}
+    key = members_key(counts)
+    assert key == "cong_dan=300/0;gia_dinh=120/95"  # sorted: the same counts give the same key
+    assert counts_of_members_key(key) == counts and counts_of_members_key("") == {}
