@@ -47,3 +47,14 @@ class FieldKeyArea(Base):
     __tablename__ = "field_key_areas"
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("field_keys.actor_id"), primary_key=True)
     area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), primary_key=True, index=True)
+
+
+class UserArea(Base):
+    """A web user's work in a project is limited to an area (and everything below it): a commune officer
+    confirms recognition only for the commune's subjects and sees only its results. A user with no areas in a
+    project is not limited there (server/areas/service.py user_scope)."""
+
+    __tablename__ = "user_areas"
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("actors.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(sa.ForeignKey("areas.id"), primary_key=True, index=True)

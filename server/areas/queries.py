@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from .models import Area, FieldKeyArea
+from .models import Area, FieldKeyArea, UserArea
 
 Parent = aliased(Area)
 LegacyDistrict = aliased(Area)
@@ -136,6 +136,31 @@ def has_scope(actor_id):
 
 def list_scope_rows(actor_id):
     return list_areas(area_ids=scope_select(actor_id))
+
+
+def user_scope_select(project_id, actor_id):
+    """SELECT of the ids of the areas a web user's work in a project is limited to (not their descendants)."""
+    return sa.select(UserArea.area_id).where(UserArea.project_id == project_id, UserArea.actor_id == actor_id)
+
+
+def has_user_scope(project_id, actor_id):
+    return db.session.execute(user_scope_select(project_id, actor_id).limit(1)).first() is not None
+
+
+def list_user_scope_rows(project_id, actor_id):
+    return list_areas(area_ids=user_scope_select(project_id, actor_id))
+
+
+def replace_user_scope(project_id, actor_id, area_ids):
+    db.session.execute(sa.delete(UserArea).where(UserArea.project_id == project_id, UserArea.actor_id == actor_id))
+    if area_ids:
+        db.session.execute(sa.insert(UserArea), [{"project_id": project_id, "actor_id": actor_id, "area_id": area_id}
+                                                 for area_id in area_ids])
+
+
+def codes_within(area_ids):
+    """SELECT of the codes of `area_ids` (ids, or a SELECT of ids) and of every area below them."""
+    return sa.select(Area.code).where(Area.id.in_(descendants_select(area_ids)))
 
 
 def replace_scope(actor_id, area_ids):

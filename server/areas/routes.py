@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, jsonify, request
 from .. import errors
 from ..appusers.routes import app_user_or_404
 from ..auth import service as auth_service
+from ..auth.queries import get_user_by_actor_id
 from ..auth.requests import current_actor
 from ..forms.routes import read_body
 from ..params import query_flag
@@ -121,3 +122,32 @@ def set_app_user_areas(project_id, actor_id):
     codes = load_json(AreaScopeSchema())["areas"]
     service.set_app_user_areas(field_key, codes, by=current_actor())
     return jsonify(areas=AreaSchema(many=True).dump(queries.list_scope_rows(field_key.actor_id)))
+
+
+@bp.get("/projects/<int:project_id>/users/<int:actor_id>/areas")
+def get_user_areas(project_id, actor_id):
+    """The areas a web user's work in the project is limited to ([]: not limited)."""
+    project_or_404(project_id, "assignment.list")
+    actor = user_or_404(actor_id)
+    return jsonify(areas=AreaSchema(many=True).dump(queries.list_user_scope_rows(project_id, actor.id)))
+
+
+@bp.put("/projects/<int:project_id>/users/<int:actor_id>/areas")
+def set_user_areas(project_id, actor_id):
+    """Body: {"areas": ["00004", …]}: the user then sees results and decides recognition only there and below;
+    [] lifts the limit. :raise 403.1: the caller is limited to areas itself (it could lift its own limit)."""
+    project_or_404(project_id, "assignment.create")
+    if queries.has_user_scope(project_id, current_actor().id):
+        raise errors.insufficient_rights()
+    actor = user_or_404(actor_id)
+    codes = load_json(AreaScopeSchema())["areas"]
+    service.set_user_areas(project_id, actor, codes, by=current_actor())
+    return jsonify(areas=AreaSchema(many=True).dump(queries.list_user_scope_rows(project_id, actor.id)))
+
+
+def user_or_404(actor_id):
+    """A live web user (not an app user). :raise 404.1:"""
+    user = get_user_by_actor_id(actor_id)
+    if user is None:
+        raise errors.not_found()
+    return user.actor

@@ -4,6 +4,7 @@ request boundary (or the CLI) commits."""
 from .. import errors
 from ..audit.service import log_action
 from ..db import utcnow
+from ..extensions import db
 from . import geojson, queries, tabular
 
 AUDIT_CODES = 1000  # an import's audit entry lists at most this many changed codes
@@ -173,6 +174,33 @@ def set_app_user_areas(field_key, codes, by=None):
     queries.replace_scope(field_key.actor_id, sorted({area.id for area in areas.values()}))
     log_action(by, "field_key.areas.update", "actor", field_key.actor_id,
                {"projectId": field_key.project_id, "areas": sorted(areas)})
+
+
+def set_user_areas(project_id, actor, codes, by=None):
+    """Replace the areas a web user's work in the project is limited to ([] lifts the limit).
+
+    :raise 400.8: a code no area has.
+    """
+    areas = queries.get_areas_by_codes(codes)
+    unknown = [code for code in codes if code not in areas]
+    if unknown:
+        raise errors.unexpected_value(field="areas", value=", ".join(unknown[:20]), reason="no area has these codes.")
+    queries.replace_user_scope(project_id, actor.id, sorted({area.id for area in areas.values()}))
+    log_action(by, "user.areas.update", "actor", actor.id, {"projectId": project_id, "areas": sorted(areas)})
+
+
+def user_scope(project_id, actor_id):
+    """Where a web user may work in a project: None (no areas set: anywhere its roles allow) or a SELECT of
+    the codes of its areas and every area below them, to filter results by area code."""
+    if not queries.has_user_scope(project_id, actor_id):
+        return None
+    return queries.codes_within(queries.user_scope_select(project_id, actor_id))
+
+
+def user_scope_codes(project_id, actor_id):
+    """The codes of user_scope as a set, or None."""
+    scope = user_scope(project_id, actor_id)
+    return None if scope is None else frozenset(db.session.execute(scope).scalars())
 
 
 def app_user_scope(actor_id):

@@ -43,9 +43,10 @@ def _target_key(target):
     return target.plan, target.area, target.year, target.indicator, target.population
 
 
-def target_progress(project_id, year=None):
+def target_progress(project_id, year=None, within=None):
     """Progress of every target of the project (of `year`), against the results that count in its area:
-    the area is the file's area_code, else the area of that level and name in the tree."""
+    the area is the file's area_code, else the area of that level and name in the tree. Only the targets of
+    areas in `within` (a set of area codes) when given."""
     areas = queries.list_area_rows()
     codes = {area.code for area in areas}
     by_name = {(area.level, _plain_name(area.name)): area.code for area in areas}
@@ -54,6 +55,8 @@ def target_progress(project_id, year=None):
         if target.year not in counts:
             counts[target.year] = _counts_by_area(project_id, target.year, areas)
         code = target.area_code or by_name.get((target.area_level, _plain_name(target.area)))
+        if within is not None and code not in within:
+            continue
         model = TARGET_MODELS.get(target.indicator, (None,))[0]
         found = counts[target.year].get((code, model), (0, 0)) if code in codes else None
         rows.append(progress(_as_target(target, code), found))

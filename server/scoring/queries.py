@@ -53,11 +53,12 @@ def _insert_or_nothing(model, conflict_columns):
     return insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
-def _counted(project_id, model=None, period=None, area_code=None, models=None):
+def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None):
     """The scores that count, one per (model, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
     A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
-    Filters: model (or any of `models`), period, and an area with every area below it."""
+    Filters: model (or any of `models`), period, an area with every area below it, and `within` (a SELECT of
+    area codes: the caller's scope)."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
@@ -78,8 +79,10 @@ def _counted(project_id, model=None, period=None, area_code=None, models=None):
     if period is not None:
         ranked = ranked.where(SubjectScore.period == period)
     if area_code is not None:
-        within = sa.select(Area.code).where(Area.id.in_(descendants_select(sa.select(Area.id)
-                                                                           .where(Area.code == area_code))))
+        below = sa.select(Area.code).where(Area.id.in_(descendants_select(sa.select(Area.id)
+                                                                          .where(Area.code == area_code))))
+        ranked = ranked.where(SubjectScore.area_code.in_(below))
+    if within is not None:
         ranked = ranked.where(SubjectScore.area_code.in_(within))
     return ranked.subquery()
 
@@ -90,10 +93,10 @@ def _decided(project_id, counted):
                    RecognitionDecision.subject == counted.c.subject, RecognitionDecision.period == counted.c.period)
 
 
-def counted_results(project_id, model=None, period=None, area_code=None):
+def counted_results(project_id, model=None, period=None, area_code=None, within=None):
     """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
     Rows: SubjectScore, instance id, form id, review state."""
-    counted = _counted(project_id, model, period, area_code)
+    counted = _counted(project_id, model, period, area_code, within=within)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
              .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)

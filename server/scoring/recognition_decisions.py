@@ -19,13 +19,16 @@ ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa b
                  "Quyết định", "Lý do")
 
 
-def decide(project_id, model, period, subject, recognised, reason, actor):
+def decide(project_id, model, period, subject, recognised, reason, actor, within=None):
     """Confirm or override the proposal for one subject and period (replacing an earlier decision).
-    :raise 404.1: no result counts for that subject and period, :raise 400.2: an override without a reason."""
+    :raise 404.1: no result counts for that subject and period, :raise 403.1: its area is not in `within`
+    (the set of area codes the officer works in, None: anywhere), :raise 400.2: an override without a reason."""
     proposal = next((row for row in counted_results(project_id, model, period) if row[0].subject == subject), None)
     if proposal is None:
         raise errors.not_found()
     score = proposal[0]
+    if within is not None and score.area_code not in within:
+        raise errors.insufficient_rights()
     if recognised != score.recognised and not (reason or "").strip():
         raise errors.missing_parameter(field="reason (a decision that differs from the proposal needs one)")
     decision = queries.get_decision(project_id, model, subject, period) or RecognitionDecision(
@@ -40,19 +43,19 @@ def decide(project_id, model, period, subject, recognised, reason, actor):
     return decision
 
 
-def recognition_list(project_id, model=None, period=None, area_code=None):
+def recognition_list(project_id, model=None, period=None, area_code=None, within=None):
     """[(counted result row, its decision or None, recognised in the end)] for the subjects that have results."""
     decisions = {(decision.model, decision.subject, decision.period): decision
                  for decision in queries.list_decisions(project_id, model, period)}
     rows = []
-    for row in counted_results(project_id, model, period, area_code):
+    for row in counted_results(project_id, model, period, area_code, within):
         score = row[0]
         decision = decisions.get((score.model, score.subject, score.period))
         rows.append((row, decision, decision.recognised if decision else score.recognised))
     return rows
 
 
-def annex_xlsx(project_id, model, period):
+def annex_xlsx(project_id, model, period, within=None):
     """The annex of the recognition decision: every subject recognised in the end, with its area hierarchy,
     result and points (XLSX bytes; cells formula-safe)."""
     areas = {area.code: area for area in queries.list_area_rows()}
@@ -61,7 +64,7 @@ def annex_xlsx(project_id, model, period):
     sheet = workbook.create_sheet(f"{model} {period}")
     sheet.append(ANNEX_HEADERS)
     number = 0
-    for row, decision, recognised in recognition_list(project_id, model, period):
+    for row, decision, recognised in recognition_list(project_id, model, period, within=within):
         if not recognised:
             continue
         number += 1

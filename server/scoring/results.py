@@ -15,11 +15,12 @@ from .rollup import summarise, summarise_all
 from .service import score_pending
 
 
-def counted_results(project_id, model=None, period=None, area_code=None):
+def counted_results(project_id, model=None, period=None, area_code=None, within=None):
     """What counts for each subject and period, after scoring what is pending (see module docstring):
-    rows of (Counted, instance id, xml form id, review state)."""
+    rows of (Counted, instance id, xml form id, review state). `within`: a SELECT of the area codes the
+    caller may see (None: all)."""
     score_pending(project_id)
-    rows = queries.counted_results(project_id, model, period, area_code)
+    rows = queries.counted_results(project_id, model, period, area_code, within)
     rolled = rolled_up_results(project_id, period, upto=model)
     return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
 
@@ -70,8 +71,12 @@ def outcomes_by_area(project_id, period=None):
     return [(model, area_code, evaluated, recognised) for (model, area_code), (evaluated, recognised) in summed.items()]
 
 
-def summarise_results(project_id, level, period=None):
-    """(AreaSummary per area of `level`, AreaSummary of everything) over the results that count."""
+def summarise_results(project_id, level, period=None, within=None):
+    """(AreaSummary per area of `level`, AreaSummary of everything) over the results that count; only the
+    areas and results in `within` (a set of area codes) when given."""
     outcomes = outcomes_by_area(project_id, period)
     areas = queries.list_area_rows()
+    if within is not None:
+        outcomes = [row for row in outcomes if row[1] in within]
+        areas = [area for area in areas if area.code in within]
     return summarise(outcomes, areas, level), summarise_all(outcomes, areas)

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from .. import errors
 from ..areas.models import LEVELS
 from ..areas.routes import read_uploaded_table
+from ..areas.service import user_scope, user_scope_codes
 from ..audit.service import log_action
 from ..auth.requests import require
 from ..forms.fields import binary_fields, fields_of
@@ -48,8 +49,9 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
     model, period = model_and_period()
-    project_or_404(project_id, "submission.list")
-    rows = results.counted_results(project_id, model, period, request.args.get("area"))
+    actor = project_or_404(project_id, "submission.list")
+    rows = results.counted_results(project_id, model, period, request.args.get("area"),
+                                   user_scope(project_id, actor.id))
     return jsonify([result_json(*row) for row in rows])
 
 
@@ -70,8 +72,8 @@ def summarise_results(project_id):
     level = request.args.get("level", "province")
     if level not in LEVELS:
         raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
-    project_or_404(project_id, "submission.list")
-    areas, total = results.summarise_results(project_id, level, period)
+    actor = project_or_404(project_id, "submission.list")
+    areas, total = results.summarise_results(project_id, level, period, user_scope_codes(project_id, actor.id))
     return jsonify({"level": level, "period": period, "total": summary_json(total),
                     "areas": [summary_json(area) for area in areas]})
 
@@ -91,8 +93,9 @@ def import_targets(project_id):
 def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
-    project_or_404(project_id, "submission.list")
-    return jsonify([progress_json(row) for row in plans.target_progress(project_id, year)])
+    actor = project_or_404(project_id, "submission.list")
+    return jsonify([progress_json(row) for row in plans.target_progress(project_id, year,
+                                                                         user_scope_codes(project_id, actor.id))])
 
 
 @bp.get("/recognition")
@@ -100,8 +103,9 @@ def list_target_progress(project_id):
 def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
     model, period = model_and_period()
-    project_or_404(project_id, "submission.list")
-    rows = recognition_decisions.recognition_list(project_id, model, period, request.args.get("area"))
+    actor = project_or_404(project_id, "submission.list")
+    rows = recognition_decisions.recognition_list(project_id, model, period, request.args.get("area"),
+                                                  user_scope(project_id, actor.id))
     return jsonify([recognition_json(*row) for row in rows])
 
 
@@ -114,7 +118,7 @@ def decide_recognition(project_id, model, period, subject):
         raise errors.not_found()
     body = load_json(DecisionSchema())
     decision = recognition_decisions.decide(project_id, model, period, subject, body["recognised"], body["reason"],
-                                            actor)
+                                            actor, user_scope_codes(project_id, actor.id))
     return jsonify(decision_json(decision))
 
 
@@ -125,9 +129,10 @@ def recognition_annex(project_id):
     model, period = model_and_period()
     if model is None or period is None:
         raise errors.missing_parameter(field="model and period")
-    project_or_404(project_id, "submission.list")
+    actor = project_or_404(project_id, "submission.list")
     return current_app.response_class(
-        recognition_decisions.annex_xlsx(project_id, model, period), mimetype=XLSX_CONTENT_TYPE,
+        recognition_decisions.annex_xlsx(project_id, model, period, user_scope(project_id, actor.id)),
+        mimetype=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="cong-nhan-{model}-{period}.xlsx"'})
 
 

@@ -317,6 +317,39 @@ def test_deciding_needs_the_right_to_update_the_project(client, admin, project, 
     assert client.put(url, json={"recognised": True}, headers=admin).status_code == 200
 
 
+def test_an_officer_limited_to_a_commune_sees_and_decides_only_there(client, admin, project, criteria_form):
+    from tests.factories import assign, create_user, login
+    add_areas(("99", "Tỉnh Thử", "province", None), ("99001", "Xã Một", "commune", "99"),
+              ("99002", "Xã Hai", "commune", "99"), ("99001-01", "Thôn Đông", "hamlet", "99001"),
+              ("99002-01", "Thôn Nam", "hamlet", "99002"))
+    submit_hamlets(client, criteria_form[1], [("uuid:o1", "99001-01", 9), ("uuid:o2", "99002-01", 9)])
+    officer = create_user("can-bo@example.org")
+    assign(officer, "manager", project)
+    areas = f"/v1/projects/{project.id}/users/{officer.actor_id}/areas"
+    assert client.get(areas, headers=admin).get_json() == {"areas": []}  # not limited yet
+    refused = client.put(areas, json={"areas": ["99001", "00000"]}, headers=admin)
+    assert refused.status_code == 400 and "00000" in refused.get_json()["message"]
+    limited = client.put(areas, json={"areas": ["99001"]}, headers=admin)
+    assert limited.status_code == 200 and [area["code"] for area in limited.get_json()["areas"]] == ["99001"]
+    headers = login(client, "can-bo@example.org")
+    base = f"/v1/projects/{project.id}"
+    assert client.put(areas, json={"areas": []}, headers=headers).status_code == 403  # not its own limit
+    assert [row["subject"] for row in results(client, headers, project)] == ["99001-01"]
+    assert [row["subject"] for row in results(client, admin, project)] == ["99001-01", "99002-01"]
+    listed = client.get(f"{base}/recognition", headers=headers).get_json()
+    assert [row["subject"] for row in listed] == ["99001-01"]
+    decide = {"recognised": False, "reason": "Chưa đủ minh chứng"}
+    assert client.put(f"{base}/recognition/cong_dong/2026/99002-01", json=decide, headers=headers).status_code == 403
+    assert client.put(f"{base}/recognition/cong_dong/2026/99001-01", json=decide, headers=headers).status_code == 200
+    communes = client.get(f"{base}/results/summary", headers=headers, query_string={"level": "commune"}).get_json()
+    assert [area["code"] for area in communes["areas"]] == ["99001"]
+    assert communes["total"]["models"]["cong_dong"] == {"evaluated": 1, "recognised": 0, "rate": 0.0}
+    assert client.put(areas, json={"areas": []}, headers=admin).status_code == 200  # the limit lifted
+    assert len(results(client, headers, project)) == 2
+    audits = client.get("/v1/audits", headers=admin, query_string={"action": "user.areas.update"}).get_json()
+    assert [entry["details"]["areas"] for entry in audits if entry["action"] == "user.areas.update"] == [[], ["99001"]]
+
+
 HOUSEHOLD_FORM = """
 | survey      |                     |          |                 |            |            |
 |             | type                | name     | label           |            |            |
