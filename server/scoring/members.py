@@ -17,7 +17,10 @@ from typing import NamedTuple
 from ..db import utcnow
 from . import queries
 from .rollup import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
-from .service import current_scorers, score_submission_def
+from ..forms.fields import fields_of
+from ..submissions.instance import read_instance
+from .answers import answer_values
+from .service import current_scorers
 
 
 class Rolled(NamedTuple):
@@ -34,8 +37,8 @@ class Rolled(NamedTuple):
     recognised: bool  # the engine's proposal
     outcome: bool  # the officer's decision where there is one, else the proposal
     mandatory_met: bool
-    unmet: list
-    held_back_by: list
+    unmet: list | None  # None when not read (with_reasons)
+    held_back_by: list | None
 
 
 class _Pending(NamedTuple):
@@ -43,10 +46,11 @@ class _Pending(NamedTuple):
     counts: dict  # {member model: (evaluated, recognised)}
 
 
-def rolled_up_results(project_id, period=None, upto=None, outcomes=None):
+def rolled_up_results(project_id, period=None, upto=None, outcomes=None, with_reasons=False):
     """{score id: Rolled} for every result that counts (in `period`) and whose rules read roll-ups over its
     members, or only the models needed for `upto` and its members. `outcomes`: queries.count_outcomes of the
-    same period, when the caller has them (members linked by area are counted from them)."""
+    same period, when the caller has them (members linked by area are counted from them). The unmet and
+    held-back-by lists are read only `with_reasons` (else None, when they were scored before)."""
     if upto is not None and upto not in MEMBER_ORDER:
         return {}
     order = MEMBER_ORDER[:MEMBER_ORDER.index(upto) + 1] if upto else MEMBER_ORDER
@@ -55,18 +59,20 @@ def rolled_up_results(project_id, period=None, upto=None, outcomes=None):
     if not scorers:
         return {}
     models = sorted({scorer.rules.model for _, scorer in scorers.values()})
-    by_model = defaultdict(list)
-    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period):
-        by_model[row.model].append(row)
-    kept = {(found.score_id, found.members): found
-            for found in queries.list_member_scores(project_id, list(scorers), models, period)}
+    by_model, kept, seen = defaultdict(list), {}, set()  # the results, and their member scores kept by counts
+    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period, with_reasons):
+        if row.score_id not in seen:
+            seen.add(row.score_id)
+            by_model[row.model].append(row)
+        if row.members is not None:
+            kept[row.score_id, row.members] = row
     if outcomes is None:
         members = sorted({member for _, scorer in scorers.values() for _, member in scorer.rules.rollups_referenced})
         outcomes = queries.count_outcomes(project_id, period, list(reading), members)
     rolled = {}
     for model in order:
         if by_model.get(model):
-            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes)
+            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes, with_reasons)
     return rolled
 
 
@@ -76,7 +82,7 @@ def rolled_up_forms(project_id):
             if found[1].rules.rollups_referenced}
 
 
-def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes):
+def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, with_reasons):
     """Roll up the results `rows` of one model into `rolled`, scoring those whose counts are new."""
     referenced = {member for form_def_id in {row.form_def_id for row in rows}
                   for _, member in scorers[form_def_id][1].rules.rollups_referenced}
@@ -90,11 +96,11 @@ def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes):
         if found is None:
             pending.append(_Pending(row, read))
         else:
-            rolled[row.score_id] = _rolled(row, found)
+            rolled[row.score_id] = _rolled(row, found, with_reasons)
     new = _score(pending, scorers)
     queries.add_member_scores([dict(values, scored_at=utcnow()) for values in new])
     for item, values in zip(pending, new):
-        rolled[item.row.score_id] = _rolled(item.row, _Values(**values))
+        rolled[item.row.score_id] = _rolled(item.row, _Values(**values), True)
 
 
 def _member_counts(project_id, model, member, scorers, rolled, period, outcomes):
@@ -132,12 +138,16 @@ class _Values(NamedTuple):
 def _score(pending, scorers):
     """The kept values (dicts of MemberScore's columns) of each pending result, scored with its counts."""
     documents = queries.list_submission_xml(item.row.submission_def_id for item in pending)
+    read = {}  # form version id -> the fields its rules read (subject, area and period are on the row)
     found = []
     for item in pending:
         form_def, scorer = scorers[item.row.form_def_id]
+        if form_def.id not in read:
+            read[form_def.id] = [field for field in fields_of(form_def)
+                                 if field.path[-1] in scorer.rules.fields_referenced]
         rollups = member_rollups(scorer.rules.rollups_referenced, item.counts)
-        xml, created_at = documents[item.row.submission_def_id]
-        score = score_submission_def(_Stored(xml, created_at), form_def, scorer, rollups).score
+        xml, _ = documents[item.row.submission_def_id]
+        score = scorer.score(answer_values(read_instance(xml.encode("utf-8")).root, read[form_def.id]), rollups)
         found.append({"score_id": item.row.score_id, "members": members_key(item.counts), "total": score.total,
                       "result": score.result, "level": score.level, "recognised": score.recognised,
                       "mandatory_met": score.mandatory_met, "unmet": scorer.unmet(score),
@@ -145,13 +155,9 @@ def _score(pending, scorers):
     return found
 
 
-class _Stored(NamedTuple):
-    xml: str
-    created_at: object
-
-
-def _rolled(row, values):
+def _rolled(row, values, reasons):
+    """A Rolled from a counted row and its scored values (with the unmet and held-back lists if `reasons`)."""
     return Rolled(row.score_id, row.model, row.subject, row.area_code, row.period, values.members, values.total,
                   values.result, values.level, values.recognised,
                   row.decided if row.decided is not None else values.recognised, values.mandatory_met,
-                  list(values.unmet), list(values.held_back_by))
+                  values.unmet if reasons else None, values.held_back_by if reasons else None)

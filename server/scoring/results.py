@@ -21,7 +21,7 @@ def counted_results(project_id, model=None, period=None, area_code=None, within=
     caller may see (None: all)."""
     score_pending(project_id)
     rows = queries.counted_results(project_id, model, period, area_code, within)
-    rolled = rolled_up_results(project_id, period, upto=model)
+    rolled = rolled_up_results(project_id, period, upto=model, with_reasons=True)
     return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
 
 

@@ -10,6 +10,7 @@ commits.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ..blobs.service import open_blob
 from ..db import utcnow
@@ -25,6 +26,7 @@ from .rules import read_rules
 from .sheets import read_scoring_sheets
 
 _SCORERS = {}
+SETTLING = timedelta(minutes=10)  # a submission version is committed within this long of being created
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def score_pending(project_id, batch=500, on_batch=None):
     version (so all of a form's after a new version is published), in batches; return how many.
     `on_batch(done)` is told the running count after each batch."""
     scorers = current_scorers(project_id)
+    settled_before = utcnow() - SETTLING
     done = 0
     while scorers:
         pending = queries.list_unscored_current_defs(list(scorers), batch)
@@ -94,6 +97,7 @@ def score_pending(project_id, batch=500, on_batch=None):
         if on_batch is not None and pending:
             on_batch(done)
         if len(pending) < batch:
+            queries.advance_scoring_marks(list(scorers), settled_before)
             break
     return done
 

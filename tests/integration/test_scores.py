@@ -541,3 +541,32 @@ def test_a_clan_draws_on_the_households_whose_registry_entry_names_it(client, ad
     submit("ho_thu", "uuid:ho-2b", f"<ho>{members[2]}</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")
     [row] = results(client, admin, project, model="dong_ho")
     assert row["members"] == {"gia_dinh": {"evaluated": 3, "recognised": 3}} and row["recognised"] is True
+
+
+def test_scored_submissions_are_not_looked_at_again_but_new_ones_and_edits_are(client, admin, project, criteria_form):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from server.db import utcnow
+    from server.extensions import db
+    from server.scoring.models import ScoringMark
+    from server.submissions.models import SubmissionDef
+    rest, collect = criteria_form
+    submit_hamlets(client, collect, [("uuid:m1", "Thôn Một", 9), ("uuid:m2", "Thôn Hai", 8)])
+    assert len(results(client, admin, project)) == 2
+    assert db.session.query(ScoringMark).count() == 0  # versions created in the last minutes may still be settling
+    db.session.execute(sa.update(SubmissionDef).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert len(results(client, admin, project)) == 2
+    [mark] = db.session.query(ScoringMark).all()
+    assert mark.upto_id == db.session.query(sa.func.max(SubmissionDef.id)).scalar()
+    submit_hamlets(client, collect, [("uuid:m3", "Thôn Ba", 10)])
+    edit = hamlet("uuid:m1-b", 10, 4, 4, "co", thon="Thôn Một").replace(
+        b"<instanceID>uuid:m1-b</instanceID>", b"<instanceID>uuid:m1-b</instanceID><deprecatedID>uuid:m1</deprecatedID>")
+    assert b"deprecatedID" in edit
+    assert post_submission(client, collect, edit).status_code == 201
+    pending = client.get(f"/v1/projects/{project.id}/results/pending", headers=admin).get_json()
+    assert pending == {"pending": 2}  # the new submission and the edit, above the mark
+    by_subject = {row["subject"]: row for row in results(client, admin, project)}
+    assert sorted(by_subject) == ["Thôn Ba", "Thôn Hai", "Thôn Một"] and by_subject["Thôn Một"]["recognised"] is False
