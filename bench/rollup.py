@@ -5,7 +5,8 @@ Builds a scratch database in the national shape (by default 34 provinces, 3,321 
 1,000,000 households and 1,000,000 citizens, every hamlet evaluated too), publishes the real criteria
 workbooks of xlsforms/ (gia_dinh, cong_dan, cong_dong), and loads the results in SQL: household and citizen
 scores as the scoring step writes them (~80 % and ~60 % recognised), and one hamlet submission each, whose
-rules read share_recognised('gia_dinh') and share_recognised('cong_dan').
+rules read share_recognised('gia_dinh') and share_recognised('cong_dan'). Submissions are dated over the
+past month, as in a campaign under way.
 
 Then it times what GET …/results/summary?level=province does (server/scoring/results.py), in-process:
   cold  the first time: member counts summed in SQL, and every hamlet scored with its members (kept);
@@ -108,7 +109,8 @@ def load(args, project):
         form_id, form_def_id, _ = forms[stem]
         timed(f"{count:,} {model} submissions and scores", f"""
             INSERT INTO submissions (form_id, instance_id, created_at)
-              SELECT :form_id, 'uuid:{model}-' || g, now() FROM generate_series(1, :count) g;
+              SELECT :form_id, 'uuid:{model}-' || g, now() - interval '30 days' + g * interval '1 second'
+              FROM generate_series(1, :count) g;
             INSERT INTO submission_defs (submission_id, form_id, form_def_id, instance_id, xml, xml_sha256, current,
                                          created_at)
               SELECT id, form_id, :form_def_id, instance_id, '<data/>', '', true, created_at
@@ -126,7 +128,7 @@ def load(args, project):
     xml = HAMLET_XML.format(version=version)
     timed(f"{args.hamlets:,} hamlet submissions and their scores without members", f"""
         INSERT INTO submissions (form_id, instance_id, created_at)
-          SELECT :form_id, 'uuid:thon-' || code, now() FROM areas WHERE level = 'hamlet';
+          SELECT :form_id, 'uuid:thon-' || code, now() - interval '1 day' FROM areas WHERE level = 'hamlet';
         INSERT INTO submission_defs (submission_id, form_id, form_def_id, instance_id, xml, xml_sha256, current,
                                      created_at)
           SELECT s.id, s.form_id, :form_def_id, s.instance_id, '{xml}', '', true, s.created_at

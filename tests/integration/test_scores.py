@@ -570,3 +570,33 @@ def test_scored_submissions_are_not_looked_at_again_but_new_ones_and_edits_are(c
     assert pending == {"pending": 2}  # the new submission and the edit, above the mark
     by_subject = {row["subject"]: row for row in results(client, admin, project)}
     assert sorted(by_subject) == ["Thôn Ba", "Thôn Hai", "Thôn Một"] and by_subject["Thôn Một"]["recognised"] is False
+
+
+def test_a_citizen_counts_for_its_own_clan_or_else_its_household_s(client, admin, project):
+    from tests.factories_registry import create_dataset, create_entity
+    citizen_form = (HOUSEHOLD_FORM.replace("| ho_thu              |", "| cd_thu              |")
+                    .replace("| gia_dinh        |", "| cong_dan        |").replace("| thu-ho          |", "| thu-cd          |"))
+    clan_form = (CLAN_FORM.replace("| dong_ho_thu         |", "| dong_ho_cd          |")
+                 .replace("share_recognised('gia_dinh') >= 0.7", "share_recognised('cong_dan') >= 0.7"))
+    assert "cd_thu" in citizen_form and "| cong_dan        |" in citizen_form and "dong_ho_cd" in clan_form
+    for form in (citizen_form, clan_form):
+        assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
+    clan, other = "c1a2f3e4-0000-4000-8000-00000000000a", "c1a2f3e4-0000-4000-8000-00000000000b"
+    households = create_dataset(project, "ho_gia_dinh", ("chu_ho", "dong_ho"))
+    h1, h2, h3 = (create_entity(households, f"Hộ {n}", {"chu_ho": f"Chủ hộ {n}", "dong_ho": found}).uuid
+                  for n, found in enumerate((clan, clan, other)))
+    citizens = create_dataset(project, "cong_dan", ("ho", "dong_ho"))
+    people = [create_entity(citizens, name, data).uuid for name, data in (
+        ("Công dân 1", {"ho": h1}), ("Công dân 2", {"ho": h2}), ("Công dân 3", {"dong_ho": clan}),
+        ("Công dân 4", {"ho": h3}))]
+    rest, headers = f"/v1/projects/{project.id}/forms", {**admin, "Content-Type": "application/xml"}
+    for number, (person, literate) in enumerate(zip(people, ("co", "khong", "co", "co"))):
+        xml = instance_xml(form_id="cd_thu", instance_id=f"uuid:cd-{number}",
+                           body=f"<ho>{person}</ho><thon>T1</thon><nam>2026</nam><biet_chu>{literate}</biet_chu>")
+        assert client.post(f"{rest}/cd_thu/submissions", data=xml, headers=headers).status_code == 200
+    xml = instance_xml(form_id="dong_ho_cd", instance_id="uuid:dh-cd",
+                       body=f"<thon>T1</thon><dong_ho>{clan}</dong_ho><nam>2026</nam><nha_van_hoa>co</nha_van_hoa>")
+    assert client.post(f"{rest}/dong_ho_cd/submissions", data=xml, headers=headers).status_code == 200
+    [row] = results(client, admin, project, model="dong_ho")
+    # citizens 1 and 2 through their households, 3 by its own property; 4 is of the other clan: 2 of 3 < 70 %
+    assert row["members"] == {"cong_dan": {"evaluated": 3, "recognised": 2}} and row["recognised"] is False
