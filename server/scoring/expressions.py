@@ -200,12 +200,48 @@ def _not(argument):
 
 
 def _if(condition, then, otherwise):
+    table = _answer_table(Call("if", (condition, then, otherwise)))
+    if table is not None:  # if(${x} = 'a', 10, if(${x} = 'b', 5, 0)): one lookup of the answer
+        name, branches, default = table
+        return lambda values, rollups: branches.get(values.get(name) or "", default)
     kind = _common_kind(then, otherwise)
     test, first, second = _compiled(condition, "boolean"), _compiled(then, kind), _compiled(otherwise, kind)
     if isinstance(then, (Number, String)):  # if(${x} = 'co', 10, …): no call for the constant branch
         constant = first(None, None)
         return lambda values, rollups: constant if test(values, rollups) else second(values, rollups)
     return lambda values, rollups: first(values, rollups) if test(values, rollups) else second(values, rollups)
+
+
+def _answer_table(node):
+    """(field name, {answer: value}, default) when `node` is a chain of if()s whose conditions only test one
+    field for equality with texts (joined by `or`) and whose branches are constants of one type, else None.
+    The first branch an answer reaches wins, as in the chain."""
+    name, branches, constant_type = None, {}, None
+    while isinstance(node, Call) and node.name == "if" and len(node.args) == 3:
+        condition, then, node = node.args
+        answers = _answers_tested(condition)
+        if answers is None or not isinstance(then, (Number, String)) or constant_type not in (None, type(then)):
+            return None
+        constant_type = type(then)
+        for field_name, answer in answers:
+            if name not in (None, field_name):
+                return None
+            name = field_name
+            branches.setdefault(answer, then.value if constant_type is String else float(then.value))
+    if name is None or type(node) is not constant_type:
+        return None
+    return name, branches, node.value if constant_type is String else float(node.value)
+
+
+def _answers_tested(condition):
+    """[(field name, text)] when `condition` is ${f} = 'text', or several joined by `or`; else None."""
+    if isinstance(condition, Logical) and condition.op == "or":
+        found = [_answers_tested(operand) for operand in condition.operands]
+        return None if None in found else [pair for pairs in found for pair in pairs]
+    if (isinstance(condition, Compare) and condition.op == "=" and isinstance(condition.left, Field)
+            and isinstance(condition.right, String)):
+        return [(condition.left.name, condition.right.value)]
+    return None
 
 
 def _selected(choices, choice):

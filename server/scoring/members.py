@@ -46,11 +46,12 @@ class _Pending(NamedTuple):
     counts: dict  # {member model: (evaluated, recognised)}
 
 
-def rolled_up_results(project_id, period=None, upto=None, outcomes=None, with_reasons=False):
+def rolled_up_results(project_id, period=None, upto=None, outcomes=None, with_reasons=False, subjects=None):
     """{score id: Rolled} for every result that counts (in `period`) and whose rules read roll-ups over its
     members, or only the models needed for `upto` and its members. `outcomes`: queries.count_outcomes of the
     same period, when the caller has them (members linked by area are counted from them). The unmet and
-    held-back-by lists are read only `with_reasons` (else None, when they were scored before)."""
+    held-back-by lists are read only `with_reasons` (else None, when they were scored before). `subjects`:
+    only those (a commune's hamlets), with their members counted alone, unless a member is rolled up itself."""
     if upto is not None and upto not in MEMBER_ORDER:
         return {}
     order = MEMBER_ORDER[:MEMBER_ORDER.index(upto) + 1] if upto else MEMBER_ORDER
@@ -59,20 +60,23 @@ def rolled_up_results(project_id, period=None, upto=None, outcomes=None, with_re
     if not scorers:
         return {}
     models = sorted({scorer.rules.model for _, scorer in scorers.values()})
+    members = sorted({member for _, scorer in scorers.values() for _, member in scorer.rules.rollups_referenced})
+    if subjects is not None and set(members) & set(models):
+        subjects = None  # a member rolled up itself (a clan in a hamlet) needs its own members: all of them
     by_model, kept, seen = defaultdict(list), {}, set()  # the results, and their member scores kept by counts
-    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period, with_reasons):
+    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period, with_reasons, subjects):
         if row.score_id not in seen:
             seen.add(row.score_id)
             by_model[row.model].append(row)
         if row.members is not None:
             kept[row.score_id, row.members] = row
     if outcomes is None:
-        members = sorted({member for _, scorer in scorers.values() for _, member in scorer.rules.rollups_referenced})
-        outcomes = queries.count_outcomes(project_id, period, list(reading), members)
+        outcomes = queries.count_outcomes(project_id, period, list(reading), members, subjects)
     rolled = {}
     for model in order:
         if by_model.get(model):
-            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes, with_reasons)
+            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes, with_reasons,
+                     subjects)
     return rolled
 
 
@@ -82,11 +86,11 @@ def rolled_up_forms(project_id):
             if found[1].rules.rollups_referenced}
 
 
-def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, with_reasons):
+def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, with_reasons, subjects):
     """Roll up the results `rows` of one model into `rolled`, scoring those whose counts are new."""
     referenced = {member for form_def_id in {row.form_def_id for row in rows}
                   for _, member in scorers[form_def_id][1].rules.rollups_referenced}
-    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period, outcomes)
+    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period, outcomes, subjects)
               for member in referenced}
     pending = []
     for row in rows:
@@ -103,7 +107,7 @@ def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, w
         rolled[item.row.score_id] = _rolled(item.row, _Values(**values), True)
 
 
-def _member_counts(project_id, model, member, scorers, rolled, period, outcomes):
+def _member_counts(project_id, model, member, scorers, rolled, period, outcomes, subjects):
     """{(period, subject): (evaluated, recognised)} of `model`'s `member` results. Members whose own result is
     rolled up (a clan in a hamlet) count as rolled, from `rolled`."""
     link = MEMBER_LINKS[model]
@@ -113,7 +117,7 @@ def _member_counts(project_id, model, member, scorers, rolled, period, outcomes)
                   for found, row_period, area_code, evaluated, recognised in outcomes if found == member}
     else:
         counts = {(row_period, group): (evaluated, recognised) for row_period, group, evaluated, recognised
-                  in queries.count_members(project_id, member, link, period, rolled_forms)}
+                  in queries.count_members(project_id, member, link, period, rolled_forms, subjects)}
     if rolled_forms:
         for score_id, row_period, group, decided in queries.list_member_groups(project_id, member, link, period,
                                                                                 rolled_forms):

@@ -89,12 +89,13 @@ def _dialect_insert(model):
     return insert(model)
 
 
-def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None):
+def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None, subject=None,
+             subjects=None):
     """The scores that count, one per (model, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
     A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
-    Filters: model (or any of `models`), period, an area with every area below it, and `within` (a SELECT of
-    area codes: the caller's scope)."""
+    Filters: model (or any of `models`), period, an area with every area below it, `within` (a SELECT of
+    area codes: the caller's scope), one subject or some."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
@@ -112,6 +113,10 @@ def _counted(project_id, model=None, period=None, area_code=None, models=None, w
         ranked = ranked.where(SubjectScore.model == model)
     if models is not None:
         ranked = ranked.where(SubjectScore.model.in_(models))
+    if subject is not None:
+        ranked = ranked.where(SubjectScore.subject == subject)
+    if subjects is not None:
+        ranked = ranked.where(SubjectScore.subject.in_(subjects))
     if period is not None:
         ranked = ranked.where(SubjectScore.period == period)
     if area_code is not None:
@@ -129,10 +134,10 @@ def _decided(project_id, counted):
                    RecognitionDecision.subject == counted.c.subject, RecognitionDecision.period == counted.c.period)
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None):
+def counted_results(project_id, model=None, period=None, area_code=None, within=None, subject=None):
     """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
     Rows: SubjectScore, instance id, form id, review state."""
-    counted = _counted(project_id, model, period, area_code, within=within)
+    counted = _counted(project_id, model, period, area_code, within=within, subject=subject)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
              .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)
@@ -141,12 +146,12 @@ def counted_results(project_id, model=None, period=None, area_code=None, within=
     return db.session.execute(query).all()
 
 
-def count_outcomes(project_id, period, exclude_form_def_ids, models=None):
+def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_codes=None):
     """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
-    (of `models`, if given), but those scored under `exclude_form_def_ids` (their result depends on their
+    (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result depends on their
     members: members.py). Recognised is the outcome: the officer's decision where there is one, else the
     proposal."""
-    counted = _counted(project_id, period=period, models=models)
+    counted = _counted(project_id, period=period, models=models, within=area_codes)
     counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
     outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
     # counted in the sums rather than filtered by WHERE: PostgreSQL cannot estimate how many rows rank 1 keeps
@@ -171,18 +176,20 @@ def _member_group(counted, link):
                                  .outerjoin(household, household.uuid == entity.data["ho"].as_string()))
 
 
-def count_members(project_id, member_model, link, period, exclude_form_def_ids):
+def count_members(project_id, member_model, link, period, exclude_form_def_ids, groups=None):
     """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group named
     by a registry property (a link by area is summed by count_outcomes), but those scored under
-    `exclude_form_def_ids`; recognised is the outcome (decision, else proposal)."""
+    `exclude_form_def_ids`, of `groups` if given; recognised is the outcome (decision, else proposal)."""
     counted = _counted(project_id, member_model, period)
     group, joined = _member_group(counted, link)
     outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
     query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
                    .select_from(counted)
                    .outerjoin(RecognitionDecision, _decided(project_id, counted)))
-    query = (query.where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
-             .group_by(counted.c.period, group))
+    query = query.where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
+    if groups is not None:
+        query = query.where(group.in_(groups))
+    query = query.group_by(counted.c.period, group)
     return [(row_period, found, evaluated, int(recognised or 0))
             for row_period, found, evaluated, recognised in db.session.execute(query) if found is not None]
 
@@ -198,12 +205,13 @@ def list_member_groups(project_id, member_model, link, period, form_def_ids):
     return [row for row in db.session.execute(query) if row[2] is not None]
 
 
-def list_counted_of_forms(project_id, form_def_ids, models, period=None, with_reasons=False):
+def list_counted_of_forms(project_id, form_def_ids, models, period=None, with_reasons=False, subjects=None):
     """The results that count scored under `form_def_ids` (forms of `models`), each with every member score
     kept for it (or none): rows (score_id, submission_def_id, form_def_id, model, subject, area_code, period,
     decided, then MemberScore's members, total, result, level, recognised, mandatory_met and, `with_reasons`,
-    unmet and held_back_by, None without one). Decided is the officer's decision or None."""
-    counted = _counted(project_id, period=period, models=models)
+    unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
+    if given."""
+    counted = _counted(project_id, period=period, models=models, subjects=subjects)
     names = ("members", "total", "result", "level", "recognised", "mandatory_met")
     kept = [getattr(MemberScore, name) for name in names + (("unmet", "held_back_by") if with_reasons else ())]
     query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.model,

@@ -15,13 +15,19 @@ from .rollup import summarise, summarise_all
 from .service import score_pending
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None):
+ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
+
+
+def counted_results(project_id, model=None, period=None, area_code=None, within=None, subject=None):
     """What counts for each subject and period, after scoring what is pending (see module docstring):
     rows of (Counted, instance id, xml form id, review state). `within`: a SELECT of the area codes the
-    caller may see (None: all)."""
+    caller may see (None: all); `subject`: that one only."""
     score_pending(project_id)
-    rows = queries.counted_results(project_id, model, period, area_code, within)
-    rolled = rolled_up_results(project_id, period, upto=model, with_reasons=True)
+    rows = queries.counted_results(project_id, model, period, area_code, within, subject)
+    reading = rolled_up_forms(project_id)
+    wanted = {score.subject for score, *_ in rows if score.form_def_id in reading}
+    rolled = rolled_up_results(project_id, period, upto=model, with_reasons=True,
+                               subjects=sorted(wanted) if len(wanted) <= ONLY_SOME else None) if wanted else {}
     return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
 
 

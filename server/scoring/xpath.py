@@ -18,7 +18,8 @@ XPATH_SPACE = " \t\r\n"
 
 @lru_cache(maxsize=8192)
 def string_to_number(text: str) -> float:
-    """XPath number(string). Cached: the same answers ('0', '1', 'co') come back for every subject."""
+    """XPath number(string): the text trimmed of XPath spaces, an optional minus and digits with at most one
+    point, else NaN (no exponent, no '+', no Infinity)."""
     body = text.strip(XPATH_SPACE)
     digits = body[1:] if body.startswith("-") else body
     if not digits.isascii() or not digits.replace(".", "", 1).isdigit():

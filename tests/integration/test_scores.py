@@ -457,6 +457,21 @@ def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin,
                          query_string={"level": "hamlet", "period": 2026}).get_json()
     [t1] = [area for area in hamlets["areas"] if area["code"] == "T1"]
     assert (t1["models"]["gia_dinh"]["recognised"], t1["models"]["cong_dong"]["recognised"]) == (2, 0)
+    # household 4 is edited (it can read now): 3 of 4 again
+    edit = instance_xml(form_id="ho_thu", instance_id="uuid:ho-4b", body=(
+        "<ho>H4</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")).replace(
+        b"<instanceID>uuid:ho-4b</instanceID>", b"<instanceID>uuid:ho-4b</instanceID><deprecatedID>uuid:ho-4</deprecatedID>")
+    assert b"deprecatedID" in edit and post_submission(client, collect, edit).status_code == 201
+    assert the_hamlet() == (True, [])
+    # the hamlet's rules change: 80 % of households now; 3 of 4 falls short, under the new version only
+    stricter = HAMLET_FORM.replace("| thon_thu            | 1           |", "| thon_thu            | 2           |").replace(
+        "share_recognised('gia_dinh') >= 0.7", "share_recognised('gia_dinh') >= 0.8")
+    assert "| 2           |" in stricter and ">= 0.8" in stricter
+    form = f"/v1/projects/{project.id}/forms/thon_thu"
+    assert client.post(f"{form}/draft", data=xlsx_from_markdown(stricter),
+                       headers={**admin, "Content-Type": XLSX}).status_code == 200
+    assert client.post(f"{form}/draft/publish", headers=admin).status_code == 200
+    assert the_hamlet() == (False, ["ty_le_gdht"])
 
 
 def test_a_rolled_up_result_is_scored_once_per_member_counts(client, admin, project):
