@@ -11,7 +11,8 @@ past month, as in a campaign under way.
 Then it times what GET …/results/summary?level=province does (server/scoring/results.py), in-process:
   cold  the first time: member counts summed in SQL, and every hamlet scored with its members (kept);
   warm  the same again (nothing to score: each hamlet's result is kept under its member counts);
-  after one household is rejected: its hamlet alone is scored again.
+  after one household is rejected: its hamlet alone is scored again;
+then one commune's hamlets listed, and an officer's decision on a household and on a hamlet.
 It prints seconds (median of --repeat for warm), the process's peak RSS, and the national
 recognised rates as a sanity check. This is not a test; see bench/README.md.
 """
@@ -36,7 +37,8 @@ from server.extensions import db  # noqa: E402
 from server.forms.build import XLSFORM_DIR  # noqa: E402
 from server.forms.queries import get_form_by_project_and_xml_form_id  # noqa: E402
 from server.projects import service as project_service  # noqa: E402
-from server.scoring import results  # noqa: E402
+from server.auth import service as auth_service  # noqa: E402
+from server.scoring import recognition_decisions, results  # noqa: E402
 
 PERIOD = 2026
 HAMLET_XML = ("<data id=\"cong_dong_hoc_tap\" version=\"{version}\"><nam_danh_gia>2026</nam_danh_gia>"
@@ -185,6 +187,21 @@ def main():
         print(f"| after one household is rejected | {seconds:.1f} | {peak / 2**20:,.0f} MiB | {describe(total)} |")
         kept = db.session.execute(sa.text("SELECT count(*) FROM member_scores")).scalar()
         print(f"member scores kept: {kept:,}")
+        officer = auth_service.create_user("officer@bench.invalid", "bench-password-1")
+        db.session.commit()
+        for label, call in (
+                ("a commune's hamlets listed (GET …/results?model=cong_dong&area=C7)",
+                 lambda: results.counted_results(project.id, "cong_dong", PERIOD, "C7")),
+                ("an officer decides on a household (PUT …/recognition/gia_dinh/…)",
+                 lambda: recognition_decisions.decide(project.id, "gia_dinh", PERIOD, "uuid:gia_dinh-7", False,
+                                                      "bench", officer.actor)),
+                ("an officer decides on a hamlet (PUT …/recognition/cong_dong/…)",
+                 lambda: recognition_decisions.decide(project.id, "cong_dong", PERIOD, "H7", False, "bench",
+                                                      officer.actor))):
+            started = time.perf_counter()
+            call()
+            db.session.commit()
+            print(f"{label}: {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":

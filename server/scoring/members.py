@@ -15,11 +15,11 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from ..db import utcnow
-from . import queries
-from .rollup import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
 from ..forms.fields import fields_of
 from ..submissions.instance import read_instance
+from . import queries
 from .answers import answer_values
+from .rollup import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
 from .service import current_scorers
 
 

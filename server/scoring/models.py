@@ -101,8 +101,9 @@ class MemberScore(Base):
 
 class ScoringMark(Base):
     """How far a form version's results are known to be scored: every submission version of its form with an
-    id up to `upto_id` is scored under it, or is no longer current (ids are shared by all forms). Looking for what is pending then reads
-    only the versions above the mark (server/scoring/service.py), not a country's worth of scores."""
+    id up to `upto_id` is scored under it, or is no longer current (ids are shared by all forms). Looking for
+    what is pending then reads only the versions above the mark (server/scoring/service.py), not a country's
+    worth of scores."""
 
     __tablename__ = "scoring_marks"
     form_def_id: Mapped[int] = mapped_column(sa.ForeignKey("form_defs.id"), primary_key=True)

@@ -5,10 +5,9 @@ from ..areas.service import table_problems
 from ..extensions import db
 from . import queries
 from .models import PlanTarget
-from .results import outcomes_by_area
+from .results import citizens_in_recognised, outcomes_by_area
 from .rollup import counts_by_area
-from .targets import MODELS as TARGET_MODELS
-from .targets import Target, progress, read_targets
+from .targets import Target, counted_as, progress, read_targets
 
 
 def import_targets(project_id, table):
@@ -50,22 +49,19 @@ def target_progress(project_id, year=None, within=None):
     areas = queries.list_area_rows()
     codes = {area.code for area in areas}
     by_name = {(area.level, _plain_name(area.name)): area.code for area in areas}
-    rows, counts = [], {}
+    rows, counts = [], {}  # counts: (year, groups) -> {(area code, model): (evaluated, recognised)}
     for target in queries.list_targets(project_id, year):
-        if target.year not in counts:
-            counts[target.year] = _counts_by_area(project_id, target.year, areas)
         code = target.area_code or by_name.get((target.area_level, _plain_name(target.area)))
         if within is not None and code not in within:
             continue
-        model = TARGET_MODELS.get(target.indicator, (None,))[0]
-        found = counts[target.year].get((code, model), (0, 0)) if code in codes else None
+        model, groups = counted_as(target) or (None, ())
+        if (target.year, groups) not in counts:
+            counts[target.year, groups] = counts_by_area(
+                citizens_in_recognised(project_id, target.year, groups) if groups
+                else outcomes_by_area(project_id, target.year), areas)
+        found = counts[target.year, groups].get((code, model), (0, 0)) if code in codes else None
         rows.append(progress(_as_target(target, code), found))
     return rows
-
-
-def _counts_by_area(project_id, year, areas):
-    """{(area code, model): (evaluated, recognised)} from the results that count in `year`."""
-    return counts_by_area(outcomes_by_area(project_id, year), areas)
 
 
 def _as_target(row, code):

@@ -148,9 +148,9 @@ def counted_results(project_id, model=None, period=None, area_code=None, within=
 
 def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_codes=None):
     """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
-    (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result depends on their
-    members: members.py). Recognised is the outcome: the officer's decision where there is one, else the
-    proposal."""
+    (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result
+    depends on their members: members.py). Recognised is the outcome: the officer's decision where there is
+    one, else the proposal."""
     counted = _counted(project_id, period=period, models=models, within=area_codes)
     counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
     outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
@@ -163,6 +163,34 @@ def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_c
              .group_by(counted.c.model, counted.c.period, counted.c.area_code))
     return [(model, row_period, area_code, int(evaluated), int(recognised))
             for model, row_period, area_code, evaluated, recognised in db.session.execute(query) if evaluated]
+
+
+def list_recognised_subjects(project_id, model, period, exclude_form_def_ids):
+    """The subjects of `model` whose result counts in `period` and is recognised in the end (decision, else
+    proposal), but those scored under `exclude_form_def_ids`."""
+    counted = _counted(project_id, model, period)
+    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    query = (sa.select(counted.c.subject).outerjoin(RecognitionDecision, _decided(project_id, counted))
+             .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids), outcome.is_(True)))
+    return db.session.execute(query).scalars().all()
+
+
+def list_citizen_links(project_id, period):
+    """Rows (area_code, outcome, household, clan, unit) of the citizens whose results count in `period`: the
+    outcome is the decision, else the proposal; household, clan and unit come from the citizen's registry entity
+    (`ho`, `dong_ho` or else its household's, `don_vi`), None where it has none."""
+    counted = _counted(project_id, "cong_dan", period)
+    entity, household = sa.orm.aliased(Entity), sa.orm.aliased(Entity)
+    query = (sa.select(counted.c.area_code, sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised),
+                       entity.data["ho"].as_string(),
+                       sa.func.coalesce(entity.data["dong_ho"].as_string(), household.data["dong_ho"].as_string()),
+                       entity.data["don_vi"].as_string())
+             .select_from(counted)
+             .outerjoin(RecognitionDecision, _decided(project_id, counted))
+             .outerjoin(entity, entity.uuid == counted.c.subject)
+             .outerjoin(household, household.uuid == entity.data["ho"].as_string())
+             .where(counted.c.rank == 1))
+    return db.session.execute(query).all()
 
 
 def _member_group(counted, link):

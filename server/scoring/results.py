@@ -77,6 +77,30 @@ def outcomes_by_area(project_id, period=None):
     return [(model, area_code, evaluated, recognised) for (model, area_code), (evaluated, recognised) in summed.items()]
 
 
+def citizens_in_recognised(project_id, period, groups):
+    """[("cong_dan", area code, evaluated, recognised)] of the citizens whose results count in `period` and
+    who belong to a subject of one of `groups` recognised in the end (decision, else proposal): their household
+    (`ho`), their clan, the hamlet they were evaluated in, their unit (members.py)."""
+    score_pending(project_id)
+    recognised = {model: recognised_subjects(project_id, model, period) for model in groups}
+    summed = defaultdict(lambda: [0, 0])
+    for area_code, outcome, household, clan, unit in queries.list_citizen_links(project_id, period):
+        belongs = {"gia_dinh": household, "dong_ho": clan, "cong_dong": area_code, "don_vi": unit}
+        if any(belongs[model] in recognised[model] for model in groups):
+            summed[area_code][0] += 1
+            summed[area_code][1] += bool(outcome)
+    return [("cong_dan", area_code, evaluated, recognised) for area_code, (evaluated, recognised) in summed.items()]
+
+
+def recognised_subjects(project_id, model, period):
+    """The subjects of `model` recognised in the end in `period` (rolled up over their members if need be)."""
+    reading = rolled_up_forms(project_id)
+    found = set(queries.list_recognised_subjects(project_id, model, period, list(reading)))
+    found.update(rolled.subject for rolled in rolled_up_results(project_id, period, upto=model).values()
+                 if rolled.model == model and rolled.outcome)
+    return found
+
+
 def summarise_results(project_id, level, period=None, within=None):
     """(AreaSummary per area of `level`, AreaSummary of everything) over the results that count; only the
     areas and results in `within` (a set of area codes) when given."""

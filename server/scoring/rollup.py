@@ -1,9 +1,10 @@
 """Roll-ups: counted results summed up the administrative tree. A pure module over plain rows.
 
 The counted results (one per subject and period) come summed per area they were evaluated in, usually a
-hamlet, as (model, area code, evaluated, recognised). They count for that area and every area above it: the parent chain (hamlet → commune → province)
-and, where a commune kept its legacy district, that district too. For every area of the level asked and
-every model: how many subjects were evaluated, how many recognised, and the rate. An area where nothing was
+hamlet, as (model, area code, evaluated, recognised). They count for that area and every area above it: the
+parent chain (hamlet → commune → province) and, where a commune kept its legacy district, that district too.
+For every area of the level asked and every model: how many subjects were evaluated, how many recognised, and
+the rate. An area where nothing was
 evaluated has rate None ("no data"), never 0%.
 """
 

@@ -70,7 +70,8 @@ def summary_json(summary):
 
 
 def progress_json(row):
-    """One target with the actual share, the gap in percentage points, and why there is none if so."""
+    """One target with the actual share, the gap in percentage points, and a note: why there is no actual
+    share, or how it was counted."""
     target = row.target
     return {"plan": target.plan, "area": target.area, "areaLevel": target.area_level, "areaCode": target.area_code,
             "year": target.year, "indicator": target.indicator, "population": target.population,

@@ -8,8 +8,11 @@ share of some population).
 
 Progress compares a target with the results that count in its area and year. The actual share is the
 recognised share of the subjects EVALUATED there (the registries do not yet say how many households an
-area has); targets over a population the results cannot give (citizens among the workers of recognised
-households, digital-skill shares…) are listed with no actual and say so, as are areas with no results.
+area has). A CITIZEN target over the people of recognised households, clans, hamlets or units ("40% of the
+people in Gia đình học tập are Công dân học tập") counts the citizens evaluated who belong to one of them
+(CITIZEN_GROUPS; members.py says who belongs where); workers, adults and staff are taken to be the citizens
+evaluated, since the registries do not tell them apart, and the row says so. Targets over a population the
+results cannot give (digital-skill shares…) are listed with no actual and say so, as are areas with no results.
 """
 
 from typing import NamedTuple
@@ -24,6 +27,26 @@ AREA_LEVELS = {"province": "province", "tinh": "province", "district": "district
 # indicator → (model, the population whose recognised share the results give directly)
 MODELS = {"GDHT": ("gia_dinh", "households"), "DHHT": ("dong_ho", "clans"), "CDHT_COMMUNITY": ("cong_dong", "hamlets"),
           "DVHT": ("don_vi", "units"), "CITIZEN": ("cong_dan", "citizens")}
+
+
+# a CITIZEN target's population → the models whose recognised subjects its people belong to
+CITIZEN_GROUPS = {"people_in_gdht": ("gia_dinh",), "people_in_dhht": ("dong_ho",), "people_in_cdht": ("cong_dong",),
+                  "people_in_dvht": ("don_vi",), "staff_in_dvht": ("don_vi",),
+                  "workers_in_gdht_cdht": ("gia_dinh", "cong_dong"),
+                  "workers_in_gdht_dhht_cdht": ("gia_dinh", "dong_ho", "cong_dong"),
+                  "adults_in_gdht_dhht_cdht": ("gia_dinh", "dong_ho", "cong_dong")}
+TAKEN_AS_CITIZENS = ("workers_", "adults_", "staff_")
+
+
+def counted_as(target):
+    """(model, groups) whose results give the target's actual share: groups () for the subjects themselves, or
+    the models whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
+    model, population = MODELS.get(target.indicator, (None, None))
+    if model is not None and target.population == population:
+        return model, ()
+    if target.indicator == "CITIZEN" and target.population in CITIZEN_GROUPS:
+        return "cong_dan", CITIZEN_GROUPS[target.population]
+    return None
 
 
 class Target(NamedTuple):
@@ -46,7 +69,7 @@ class Progress(NamedTuple):
     actual_percent: float | None
     gap: float | None  # actual − target, in percentage points
     met: bool | None
-    note: str | None  # why there is no actual figure
+    note: str | None  # why there is no actual figure, or how it was counted
 
 
 def read_targets(table):
@@ -86,8 +109,8 @@ def _row_problems(number, row):
 def progress(target, counts):
     """Progress of one target; `counts` is (evaluated, recognised) of its model in its area and year, or None
     when its area is not in the tree."""
-    model, population = MODELS.get(target.indicator, (None, None))
-    if model is None or target.population != population:
+    what = counted_as(target)
+    if what is None:
         return Progress(target, None, None, None, None, None,
                         f"the results do not give the share of {target.population} for {target.indicator}")
     if counts is None:
@@ -98,7 +121,9 @@ def progress(target, counts):
     actual = round(100 * recognised / evaluated, 2)
     met = {">=": actual >= target.target_percent, ">": actual > target.target_percent,
            "=": actual == target.target_percent}[target.comparison]
-    return Progress(target, evaluated, recognised, actual, round(actual - target.target_percent, 2), met, None)
+    note = (f"{target.population.split('_')[0]} taken as the citizens evaluated"
+            if target.population.startswith(TAKEN_AS_CITIZENS) else None)
+    return Progress(target, evaluated, recognised, actual, round(actual - target.target_percent, 2), met, note)
 
 
 def _number(text):

@@ -250,7 +250,7 @@ def test_plan_targets_import_and_show_progress_against_the_results(client, admin
         ("Xã Hai", "CDHT_COMMUNITY", None, None, None, "no results in this area and year"),
         ("Xã Không Có", "GDHT", None, None, None, "the area is not in the administrative tree"),
         ("Xã Một", "CDHT_COMMUNITY", 50.0, 0.0, True, None),
-        ("Xã Một", "CITIZEN", None, None, None, "the results do not give the share of people_in_gdht for CITIZEN"),
+        ("Xã Một", "CITIZEN", None, None, None, "no results in this area and year"),  # no citizen evaluated
     ]
     assert rows[2]["areaCode"] == "99001" and rows[2]["evaluated"] == 2 and rows[2]["recognised"] == 1
     assert len(client.get(f"{url}/progress", headers=admin).get_json()) == 5  # every year
@@ -460,12 +460,13 @@ def test_a_hamlet_result_draws_on_the_households_that_count_in_it(client, admin,
     # household 4 is edited (it can read now): 3 of 4 again
     edit = instance_xml(form_id="ho_thu", instance_id="uuid:ho-4b", body=(
         "<ho>H4</ho><thon>T1</thon><nam>2026</nam><biet_chu>co</biet_chu>")).replace(
-        b"<instanceID>uuid:ho-4b</instanceID>", b"<instanceID>uuid:ho-4b</instanceID><deprecatedID>uuid:ho-4</deprecatedID>")
+        b"<instanceID>uuid:ho-4b</instanceID>",
+        b"<instanceID>uuid:ho-4b</instanceID><deprecatedID>uuid:ho-4</deprecatedID>")
     assert b"deprecatedID" in edit and post_submission(client, collect, edit).status_code == 201
     assert the_hamlet() == (True, [])
     # the hamlet's rules change: 80 % of households now; 3 of 4 falls short, under the new version only
-    stricter = HAMLET_FORM.replace("| thon_thu            | 1           |", "| thon_thu            | 2           |").replace(
-        "share_recognised('gia_dinh') >= 0.7", "share_recognised('gia_dinh') >= 0.8")
+    stricter = (HAMLET_FORM.replace("| thon_thu            | 1           |", "| thon_thu            | 2           |")
+                .replace("share_recognised('gia_dinh') >= 0.7", "share_recognised('gia_dinh') >= 0.8"))
     assert "| 2           |" in stricter and ">= 0.8" in stricter
     form = f"/v1/projects/{project.id}/forms/thon_thu"
     assert client.post(f"{form}/draft", data=xlsx_from_markdown(stricter),
@@ -524,7 +525,7 @@ CLAN_FORM = (HAMLET_FORM.replace("| thon_thu            |", "| dong_ho_thu      
              .replace("| subject             |             | ${thon}          |",
                       "| subject             |             | ${dong_ho}       |")
              .replace("|             | integer             | nam         |",
-                      "|             | text                | dong_ho     | Dòng họ |            |           |            |\n"
+                      "|             | text                | dong_ho     | Dòng họ |  |  |  |\n"
                       "|             | integer             | nam         |", 1))
 
 
@@ -578,7 +579,8 @@ def test_scored_submissions_are_not_looked_at_again_but_new_ones_and_edits_are(c
     assert mark.upto_id == db.session.query(sa.func.max(SubmissionDef.id)).scalar()
     submit_hamlets(client, collect, [("uuid:m3", "Thôn Ba", 10)])
     edit = hamlet("uuid:m1-b", 10, 4, 4, "co", thon="Thôn Một").replace(
-        b"<instanceID>uuid:m1-b</instanceID>", b"<instanceID>uuid:m1-b</instanceID><deprecatedID>uuid:m1</deprecatedID>")
+        b"<instanceID>uuid:m1-b</instanceID>",
+        b"<instanceID>uuid:m1-b</instanceID><deprecatedID>uuid:m1</deprecatedID>")
     assert b"deprecatedID" in edit
     assert post_submission(client, collect, edit).status_code == 201
     pending = client.get(f"/v1/projects/{project.id}/results/pending", headers=admin).get_json()
@@ -590,7 +592,8 @@ def test_scored_submissions_are_not_looked_at_again_but_new_ones_and_edits_are(c
 def test_a_citizen_counts_for_its_own_clan_or_else_its_household_s(client, admin, project):
     from tests.factories_registry import create_dataset, create_entity
     citizen_form = (HOUSEHOLD_FORM.replace("| ho_thu              |", "| cd_thu              |")
-                    .replace("| gia_dinh        |", "| cong_dan        |").replace("| thu-ho          |", "| thu-cd          |"))
+                    .replace("| gia_dinh        |", "| cong_dan        |")
+                    .replace("| thu-ho          |", "| thu-cd          |"))
     clan_form = (CLAN_FORM.replace("| dong_ho_thu         |", "| dong_ho_cd          |")
                  .replace("share_recognised('gia_dinh') >= 0.7", "share_recognised('cong_dan') >= 0.7"))
     assert "cd_thu" in citizen_form and "| cong_dan        |" in citizen_form and "dong_ho_cd" in clan_form
@@ -615,3 +618,44 @@ def test_a_citizen_counts_for_its_own_clan_or_else_its_household_s(client, admin
     [row] = results(client, admin, project, model="dong_ho")
     # citizens 1 and 2 through their households, 3 by its own property; 4 is of the other clan: 2 of 3 < 70 %
     assert row["members"] == {"cong_dan": {"evaluated": 3, "recognised": 2}} and row["recognised"] is False
+
+
+def test_a_citizen_target_counts_the_people_of_recognised_households(client, admin, project):
+    from tests.factories_registry import create_dataset, create_entity
+    add_areas(("99", "Tỉnh Thử", "province", None), ("99001", "Xã Một", "commune", "99"),
+              ("99001-01", "Thôn Đông", "hamlet", "99001"))
+    citizen_form = (HOUSEHOLD_FORM.replace("| ho_thu              |", "| cd_thu              |")
+                    .replace("| gia_dinh        |", "| cong_dan        |")
+                    .replace("| thu-ho          |", "| thu-cd          |"))
+    for form in (HOUSEHOLD_FORM, citizen_form):
+        assert upload_form(client, admin, project.id, xlsx_from_markdown(form), publish=True).status_code == 200
+    households = create_dataset(project, "ho_gia_dinh", ("chu_ho",))
+    h1, h2 = (create_entity(households, f"Hộ {n}", {"chu_ho": f"Chủ hộ {n}"}).uuid for n in (1, 2))
+    citizens = create_dataset(project, "cong_dan", ("ho",))
+    people = [create_entity(citizens, f"Công dân {n}", {"ho": household}).uuid
+              for n, household in enumerate((h1, h1, h2))]
+    rest, headers = f"/v1/projects/{project.id}/forms", {**admin, "Content-Type": "application/xml"}
+    answers = [("ho_thu", h1, "co"), ("ho_thu", h2, "khong"),
+               *(("cd_thu", person, literate) for person, literate in zip(people, ("co", "khong", "co")))]
+    for number, (form_id, subject, literate) in enumerate(answers):
+        xml = instance_xml(form_id=form_id, instance_id=f"uuid:s-{number}", body=(
+            f"<ho>{subject}</ho><thon>99001-01</thon><nam>2026</nam><biet_chu>{literate}</biet_chu>"))
+        assert client.post(f"{rest}/{form_id}/submissions", data=xml, headers=headers).status_code == 200
+    targets = ("plan,area,area_level,year,indicator,population,target_percent,comparison\n"
+               "KH thử,Xã Một,xa,2026,CITIZEN,people_in_gdht,40,>=\n"
+               "KH thử,Xã Một,xa,2026,CITIZEN,citizens,70,>=\n")
+    url = f"/v1/projects/{project.id}/targets"
+    assert client.post(f"{url}/import", data=targets.encode(), headers={**admin, "Content-Type": "text/csv"}
+                       ).status_code == 200
+
+    def progress():
+        rows = client.get(f"{url}/progress", headers=admin, query_string={"year": "2026"}).get_json()
+        return {row["population"]: (row["evaluated"], row["recognised"], row["actualPercent"], row["met"])
+                for row in rows}
+
+    # household 1 is recognised, 2 is not: of its two people one is a learning citizen (50 % ≥ 40 %)
+    assert progress() == {"people_in_gdht": (2, 1, 50.0, True), "citizens": (3, 2, 66.67, False)}
+    decided = client.put(f"/v1/projects/{project.id}/recognition/gia_dinh/2026/{h2}", headers=admin,
+                         json={"recognised": True, "reason": "Đã bổ sung minh chứng"})
+    assert decided.status_code == 200
+    assert progress()["people_in_gdht"] == (3, 2, 66.67, True)  # the officer's decision brings its person in

@@ -61,9 +61,23 @@ TARGET = Target("KH", "Xã Một", "commune", "99001", 2026, "GDHT", "households
     (TARGET._replace(comparison=">"), (10, 7), (10, 7, 70.0, 0.0, False, None)),
     (TARGET, (0, 0), (0, 0, None, None, None, "no results in this area and year")),
     (TARGET, None, (None, None, None, None, None, "the area is not in the administrative tree")),
-    (TARGET._replace(indicator="CITIZEN", population="people_in_gdht"), (10, 9),
-     (None, None, None, None, None, "the results do not give the share of people_in_gdht for CITIZEN")),
+    (TARGET._replace(indicator="CITIZEN", population="people_in_gdht"), (10, 9), (10, 9, 90.0, 20.0, True, None)),
+    (TARGET._replace(indicator="CITIZEN", population="workers_in_gdht_cdht"), (10, 4),
+     (10, 4, 40.0, -30.0, False, "workers taken as the citizens evaluated")),
+    (TARGET._replace(indicator="CITIZEN_DIGITAL_SKILLS", population="citizens_recognised"), (10, 9),
+     (None, None, None, None, None, "the results do not give the share of citizens_recognised for "
+                                    "CITIZEN_DIGITAL_SKILLS")),
     (TARGET._replace(indicator="CITIZEN", population="citizens"), (4, 1), (4, 1, 25.0, -45.0, False, None)),
 ])
 def test_progress_against_a_target(target, counts, expected):
     assert tuple(progress(target, counts))[1:] == expected
+
+
+def test_citizen_targets_say_among_whose_members_they_count():
+    from server.scoring.targets import counted_as
+    assert counted_as(TARGET) == ("gia_dinh", ())
+    assert counted_as(TARGET._replace(indicator="CITIZEN", population="citizens")) == ("cong_dan", ())
+    assert counted_as(TARGET._replace(indicator="CITIZEN", population="people_in_dvht")) == ("cong_dan", ("don_vi",))
+    assert counted_as(TARGET._replace(indicator="CITIZEN", population="adults_in_gdht_dhht_cdht")) == (
+        "cong_dan", ("gia_dinh", "dong_ho", "cong_dong"))
+    assert counted_as(TARGET._replace(indicator="CITIZEN", population="tourists")) is None
