@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.ingest import fresh_database  # noqa: E402
 from server import create_app  # noqa: E402
 from server.database import upgrade_database  # noqa: E402
 from server.demo import publish_workbook  # noqa: E402
@@ -62,13 +62,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def fresh_database(admin_url, name="minhchung_bench_rollup"):
-    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+def fresh_postgis_database(admin_url, name="minhchung_bench_rollup"):
+    url = fresh_database(admin_url, name)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
@@ -162,7 +157,7 @@ def describe(total):
 
 def main():
     args = parse_args()
-    url = fresh_database(args.database_url)
+    url = fresh_postgis_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": Path("/tmp/minhchung-bench-rollup")})
     with app.app_context():
         upgrade_database()

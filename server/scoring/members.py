@@ -12,6 +12,7 @@ each (result, counts) is kept in member_scores, so reading the same results twic
 """
 
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from ..db import utcnow
@@ -104,7 +105,7 @@ def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, w
     new = _score(pending, scorers)
     queries.add_member_scores([dict(values, scored_at=utcnow()) for values in new])
     for item, values in zip(pending, new):
-        rolled[item.row.score_id] = _rolled(item.row, _Values(**values), True)
+        rolled[item.row.score_id] = _rolled(item.row, SimpleNamespace(**values), True)
 
 
 def _member_counts(project_id, model, member, scorers, rolled, period, outcomes, subjects):
@@ -125,18 +126,6 @@ def _member_counts(project_id, model, member, scorers, rolled, period, outcomes,
             outcome = decided if decided is not None else rolled[score_id].outcome if score_id in rolled else False
             counts[row_period, group] = (evaluated + 1, recognised + bool(outcome))
     return counts
-
-
-class _Values(NamedTuple):
-    score_id: int
-    members: str
-    total: float | None
-    result: str | None
-    level: int | None
-    recognised: bool
-    mandatory_met: bool
-    unmet: list
-    held_back_by: list
 
 
 def _score(pending, scorers):
