@@ -5,8 +5,9 @@ Results are scored under the rules of their form's current version: publishing a
 form rescores its results, while the rows scored under earlier versions stay, reproducible. Scoring is
 idempotent and lazy: score_pending scores whatever current submission version has no score under its form's
 current version yet (new submissions, edits, a new rule set version), in batches; reading results calls it
-first (results.py), and so does `minhchung rescore`, which shows its progress. Operations flush; the request
-commits.
+first (results.py), so do the background rescoring after a publish (worker.py) and `minhchung rescore`,
+which shows its progress. It looks only above each form version's scoring mark (models.ScoringMark), which it
+moves up once nothing is pending. Operations flush; the request commits.
 """
 
 from dataclasses import dataclass
