@@ -117,13 +117,18 @@ def after_commit(action):
     g.setdefault("after_commit", []).append(action)
 
 
+def dialect_insert(session, model):
+    """INSERT INTO `model` in the dialect of the session's database, so that ON CONFLICT clauses can follow."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(model)
+
+
 def insert_or_nothing(session, model, values, conflict_columns):
     """INSERT … ON CONFLICT (conflict_columns) DO NOTHING RETURNING the new row as `model`, or None.
 
     One round trip that also settles races: on PostgreSQL a concurrent insert of the same key waits
     for the other transaction and then does nothing, so no SAVEPOINT is needed.
     """
-    from sqlalchemy.dialects import postgresql, sqlite
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns).returning(model)
+    statement = (dialect_insert(session, model).values(**values)
+                 .on_conflict_do_nothing(index_elements=conflict_columns).returning(model))
     return session.scalars(statement).one_or_none()

@@ -139,8 +139,8 @@ def _score(pending, scorers):
             read[form_def.id] = [field for field in fields_of(form_def)
                                  if field.path[-1] in scorer.rules.fields_referenced]
         rollups = member_rollups(scorer.rules.rollups_referenced, item.counts)
-        xml, _ = documents[item.row.submission_def_id]
-        score = scorer.score(answer_values(read_instance(xml.encode("utf-8")).root, read[form_def.id]), rollups)
+        root = read_instance(documents[item.row.submission_def_id].encode("utf-8")).root
+        score = scorer.score(answer_values(root, read[form_def.id]), rollups)
         found.append({"score_id": item.row.score_id, "members": members_key(item.counts), "total": score.total,
                       "result": score.result, "level": score.level, "recognised": score.recognised,
                       "mandatory_met": score.mandatory_met, "unmet": scorer.unmet(score),

@@ -5,10 +5,11 @@ import sqlalchemy.orm
 
 from ..areas.models import Area
 from ..areas.queries import descendants_select
+from ..db import dialect_insert
 from ..extensions import db
 from ..forms.models import Form, FormDef
-from ..submissions.models import Submission, SubmissionDef
 from ..registries.models import Entity
+from ..submissions.models import Submission, SubmissionDef
 from .models import MemberScore, PlanTarget, RecognitionDecision, ScoringMark, SubjectScore
 from .rollup import AreaRow
 
@@ -64,7 +65,7 @@ def advance_scoring_marks(form_def_ids, settled_before):
                                 .order_by(SubmissionDef.id.desc()).limit(1)).scalar()
     if newest is None:
         return
-    insert = _dialect_insert(ScoringMark)
+    insert = dialect_insert(db.session, ScoringMark)
     db.session.execute(insert.on_conflict_do_update(
         index_elements=["form_def_id"], set_={"upto_id": insert.excluded.upto_id},
         where=ScoringMark.upto_id < insert.excluded.upto_id),
@@ -79,23 +80,15 @@ def add_scores(rows):
 
 
 def _insert_or_nothing(model, conflict_columns):
-    return _dialect_insert(model).on_conflict_do_nothing(index_elements=conflict_columns)
+    return dialect_insert(db.session, model).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
-def _dialect_insert(model):
-    """INSERT with ON CONFLICT clauses, in the dialect of the database in use."""
-    from sqlalchemy.dialects import postgresql, sqlite
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return insert(model)
-
-
-def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None, subject=None,
-             subjects=None):
+def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None, subjects=None):
     """The scores that count, one per (model, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
     A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
     Filters: model (or any of `models`), period, an area with every area below it, `within` (a SELECT of
-    area codes: the caller's scope), one subject or some."""
+    area codes: the caller's scope), and some subjects."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
@@ -113,8 +106,6 @@ def _counted(project_id, model=None, period=None, area_code=None, models=None, w
         ranked = ranked.where(SubjectScore.model == model)
     if models is not None:
         ranked = ranked.where(SubjectScore.model.in_(models))
-    if subject is not None:
-        ranked = ranked.where(SubjectScore.subject == subject)
     if subjects is not None:
         ranked = ranked.where(SubjectScore.subject.in_(subjects))
     if period is not None:
@@ -134,10 +125,15 @@ def _decided(project_id, counted):
                    RecognitionDecision.subject == counted.c.subject, RecognitionDecision.period == counted.c.period)
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None, subject=None):
+def _outcome(counted):
+    """Recognised in the end: the officer's decision (joined with _decided) where there is one, else the proposal."""
+    return sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+
+
+def counted_results(project_id, model=None, period=None, area_code=None, within=None, subjects=None):
     """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
     Rows: SubjectScore, instance id, form id, review state."""
-    counted = _counted(project_id, model, period, area_code, within=within, subject=subject)
+    counted = _counted(project_id, model, period, area_code, within=within, subjects=subjects)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
              .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)
@@ -153,7 +149,7 @@ def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_c
     one, else the proposal."""
     counted = _counted(project_id, period=period, models=models, within=area_codes)
     counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
-    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    outcome = _outcome(counted)
     # counted in the sums rather than filtered by WHERE: PostgreSQL cannot estimate how many rows rank 1 keeps
     # and would sort them all for a GroupAggregate; over every row it hashes (6 s, not 10, for 2 million)
     query = (sa.select(counted.c.model, counted.c.period, counted.c.area_code,
@@ -169,7 +165,7 @@ def list_recognised_subjects(project_id, model, period, exclude_form_def_ids):
     """The subjects of `model` whose result counts in `period` and is recognised in the end (decision, else
     proposal), but those scored under `exclude_form_def_ids`."""
     counted = _counted(project_id, model, period)
-    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    outcome = _outcome(counted)
     query = (sa.select(counted.c.subject).outerjoin(RecognitionDecision, _decided(project_id, counted))
              .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids), outcome.is_(True)))
     return db.session.execute(query).scalars().all()
@@ -181,7 +177,7 @@ def list_citizen_links(project_id, period):
     (`ho`, `dong_ho` or else its household's, `don_vi`), None where it has none."""
     counted = _counted(project_id, "cong_dan", period)
     entity, household = sa.orm.aliased(Entity), sa.orm.aliased(Entity)
-    query = (sa.select(counted.c.area_code, sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised),
+    query = (sa.select(counted.c.area_code, _outcome(counted),
                        entity.data["ho"].as_string(),
                        sa.func.coalesce(entity.data["dong_ho"].as_string(), household.data["dong_ho"].as_string()),
                        entity.data["don_vi"].as_string())
@@ -210,7 +206,7 @@ def count_members(project_id, member_model, link, period, exclude_form_def_ids, 
     `exclude_form_def_ids`, of `groups` if given; recognised is the outcome (decision, else proposal)."""
     counted = _counted(project_id, member_model, period)
     group, joined = _member_group(counted, link)
-    outcome = sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
+    outcome = _outcome(counted)
     query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
                    .select_from(counted)
                    .outerjoin(RecognitionDecision, _decided(project_id, counted)))
@@ -259,12 +255,11 @@ def add_member_scores(rows):
 
 
 def list_submission_xml(submission_def_ids):
-    """{submission version id: (xml, created_at)}, read in chunks."""
+    """{submission version id: its XML}, read in chunks."""
     found, ids = {}, list(submission_def_ids)
     for start in range(0, len(ids), 1000):
-        query = (sa.select(SubmissionDef.id, SubmissionDef.xml, SubmissionDef.created_at)
-                 .where(SubmissionDef.id.in_(ids[start:start + 1000])))
-        found.update((row.id, (row.xml, row.created_at)) for row in db.session.execute(query))
+        query = sa.select(SubmissionDef.id, SubmissionDef.xml).where(SubmissionDef.id.in_(ids[start:start + 1000]))
+        found.update((row.id, row.xml) for row in db.session.execute(query))
     return found
 
 

@@ -23,7 +23,7 @@ def decide(project_id, model, period, subject, recognised, reason, actor, within
     """Confirm or override the proposal for one subject and period (replacing an earlier decision).
     :raise 404.1: no result counts for that subject and period, :raise 403.1: its area is not in `within`
     (the set of area codes the officer works in, None: anywhere), :raise 400.2: an override without a reason."""
-    proposal = next(iter(counted_results(project_id, model, period, subject=subject)), None)
+    proposal = next(iter(counted_results(project_id, model, period, subjects=[subject])), None)
     if proposal is None:
         raise errors.not_found()
     score = proposal[0]

@@ -18,12 +18,12 @@ from .service import score_pending
 ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None, subject=None):
+def counted_results(project_id, model=None, period=None, area_code=None, within=None, subjects=None):
     """What counts for each subject and period, after scoring what is pending (see module docstring):
     rows of (Counted, instance id, xml form id, review state). `within`: a SELECT of the area codes the
-    caller may see (None: all); `subject`: that one only."""
+    caller may see (None: all); `subjects`: those only."""
     score_pending(project_id)
-    rows = queries.counted_results(project_id, model, period, area_code, within, subject)
+    rows = queries.counted_results(project_id, model, period, area_code, within, subjects)
     reading = rolled_up_forms(project_id)
     wanted = {score.subject for score, *_ in rows if score.form_def_id in reading}
     rolled = rolled_up_results(project_id, period, upto=model, with_reasons=True,
@@ -82,7 +82,12 @@ def citizens_in_recognised(project_id, period, groups):
     who belong to a subject of one of `groups` recognised in the end (decision, else proposal): their household
     (`ho`), their clan, the hamlet they were evaluated in, their unit (members.py)."""
     score_pending(project_id)
-    recognised = {model: recognised_subjects(project_id, model, period) for model in groups}
+    reading = rolled_up_forms(project_id)
+    rolled = rolled_up_results(project_id, period) if any(
+        scorer.rules.model in groups for _, scorer in reading.values()) else {}
+    recognised = {model: {*queries.list_recognised_subjects(project_id, model, period, list(reading)),
+                          *(found.subject for found in rolled.values() if found.model == model and found.outcome)}
+                  for model in groups}
     summed = defaultdict(lambda: [0, 0])
     for area_code, outcome, household, clan, unit in queries.list_citizen_links(project_id, period):
         belongs = {"gia_dinh": household, "dong_ho": clan, "cong_dong": area_code, "don_vi": unit}
@@ -90,15 +95,6 @@ def citizens_in_recognised(project_id, period, groups):
             summed[area_code][0] += 1
             summed[area_code][1] += bool(outcome)
     return [("cong_dan", area_code, evaluated, recognised) for area_code, (evaluated, recognised) in summed.items()]
-
-
-def recognised_subjects(project_id, model, period):
-    """The subjects of `model` recognised in the end in `period` (rolled up over their members if need be)."""
-    reading = rolled_up_forms(project_id)
-    found = set(queries.list_recognised_subjects(project_id, model, period, list(reading)))
-    found.update(rolled.subject for rolled in rolled_up_results(project_id, period, upto=model).values()
-                 if rolled.model == model and rolled.outcome)
-    return found
 
 
 def summarise_results(project_id, level, period=None, within=None):
