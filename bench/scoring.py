@@ -3,7 +3,7 @@
 
 Reads the rule sets of the criteria workbooks in xlsforms/ (as the server does on upload), makes N synthetic
 answer sets per workbook (a seeded mix of numbers and co/khong/thuong_xuyen… answers for every field the
-rules read, so that some indicators are met and some are not), and times Scorer.score (server/scoring/engine.py)
+rules read, so that some indicators are met and some are not), and times Scorer.score (server/scoring/rules/engine.py)
 over them, single-threaded, --repeat times; then Scorer.explain, which a person reading a result needs. Prints subjects/s (median and range), µs per subject, µs per
 explanation, the share recognised (a sanity check that the answers exercise both outcomes) and the memory
 one result takes.
@@ -24,9 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from server.forms.build import XLSFORM_DIR  # noqa: E402
-from server.scoring.engine import Scorer  # noqa: E402
-from server.scoring.rules import read_rules  # noqa: E402
-from server.scoring.sheets import read_scoring_sheets  # noqa: E402
+from server.scoring.rules.engine import Scorer  # noqa: E402
+from server.scoring.rules.reader import rules_of_sheets as read_rules  # noqa: E402
+from server.scoring.rules.workbook import read_scoring_sheets  # noqa: E402
 
 ANSWERS = ("co", "co", "co", "khong", "thuong_xuyen", "thuong_xuyen", "chua_thuong_xuyen", "khong_tham_gia")
 

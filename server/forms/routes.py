@@ -10,7 +10,7 @@ from ..params import query_flag, wants_extended_metadata
 from ..projects import queries as project_queries
 from ..projects.routes import project_or_404
 from ..schemas import load_json
-from ..scoring.worker import rescore_after_commit
+from ..scoring.rescoring import rescore_after_commit
 from . import queries, service
 from ..blobs.responses import bytes_download
 from ..registries.attachments import registry_csv_for_actor

@@ -18,7 +18,6 @@ from ..db import utcnow
 from ..extensions import db
 from ..safexml import UnsafeXML
 from ..scoring.rules import RulesError, read_rules
-from ..scoring.sheets import read_scoring_sheets
 from . import queries
 from .fields import read_fields
 from .models import Form, FormAttachment, FormDef
@@ -88,7 +87,7 @@ def _check_scoring_sheets(data, content_type, xform):
     """
     types = {field.path[-1]: field.type for field in read_fields(xform)}
     try:
-        read_rules(read_scoring_sheets(data, "xls" if content_type == XLS_CONTENT_TYPE else "xlsx"), types, types)
+        read_rules(data, file_type="xls" if content_type == XLS_CONTENT_TYPE else "xlsx", field_types=types)
     except RulesError as error:
         problems = [problem.to_dict() for problem in error.problems]
         raise errors.scoring_sheet_invalid(error=str(error.problems[0]), problems=problems[:MAX_SCORING_PROBLEMS],

@@ -12,7 +12,7 @@ def rescore(project_ids):
     printing progress; idempotent."""
     from ..cli import commit_or_fail
     from ..projects import queries as project_queries
-    from .service import score_pending
+    from .scores import score_pending
 
     def work():
         projects = project_ids or [project.id for project in project_queries.list_projects()]

@@ -1,6 +1,6 @@
 """Scores (one row per submission version and the form version whose rules scored it) and plan targets.
 
-A score row is derived data, written by the scoring step (server/scoring/service.py) and never edited:
+A score row is derived data, written by the scoring step (server/scoring/scores.py) and never edited:
 rescoring under new rules adds a row beside the old one, so that every result stays reproducible under its
 version.
 """
@@ -82,7 +82,7 @@ class MemberScore(Base):
     """A result whose rules read its members' results (share_recognised('gia_dinh')…), scored with the member
     counts it was read with, e.g. "gia_dinh=120/95" (120 evaluated, 95 recognised). Derived and never edited:
     when the members change, a new row is added under the new counts, so each stays reproducible and reading
-    the same counts again costs nothing (server/scoring/members.py)."""
+    the same counts again costs nothing (server/scoring/member_rollups.py)."""
 
     __tablename__ = "member_scores"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +102,7 @@ class MemberScore(Base):
 class ScoringMark(Base):
     """How far a form version's results are known to be scored: every submission version of its form with an
     id up to `upto_id` is scored under it, or is no longer current (ids are shared by all forms). Looking for
-    what is pending then reads only the versions above the mark (server/scoring/service.py), not a country's
+    what is pending then reads only the versions above the mark (server/scoring/scores.py), not a country's
     worth of scores."""
 
     __tablename__ = "scoring_marks"

@@ -11,7 +11,7 @@ from ..forms.models import Form, FormDef
 from ..registries.models import Entity
 from ..submissions.models import Submission, SubmissionDef
 from .models import MemberScore, PlanTarget, RecognitionDecision, ScoringMark, SubjectScore
-from .rollup import AreaRow
+from .area_totals import AreaRow
 
 
 def list_current_form_defs(project_id):
@@ -145,7 +145,7 @@ def counted_results(project_id, model=None, period=None, area_code=None, within=
 def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_codes=None):
     """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
     (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result
-    depends on their members: members.py). Recognised is the outcome: the officer's decision where there is
+    depends on their members: member_rollups.py). Recognised is the outcome: the officer's decision where there is
     one, else the proposal."""
     counted = _counted(project_id, period=period, models=models, within=area_codes)
     counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))

@@ -1,5 +1,5 @@
 """The results that count: for each subject and period, the latest submission that is not rejected, in its
-current version, with its score (rolled up over its members where its rules read them: members.py); and their
+current version, with its score (rolled up over its members where its rules read them: member_rollups.py); and their
 sums per area.
 
 Which score counts is decided when reading, so a review (rejected or not) or an edit changes the results at
@@ -10,9 +10,9 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from . import queries
-from .members import rolled_up_forms, rolled_up_results
-from .rollup import summarise, summarise_all
-from .service import score_pending
+from .member_rollups import rolled_up_forms, rolled_up_results
+from .area_totals import summarise, summarise_all
+from .scores import score_pending
 
 
 ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
@@ -63,7 +63,7 @@ class Counted(NamedTuple):
 
 def outcomes_by_area(project_id, period=None):
     """[(model, area code, evaluated, recognised)] over the results that count (in `period`): summed in the
-    database, with the rolled-up results added (members.py)."""
+    database, with the rolled-up results added (member_rollups.py)."""
     score_pending(project_id)
     outcomes = queries.count_outcomes(project_id, period, list(rolled_up_forms(project_id)))
     rolled = rolled_up_results(project_id, period, outcomes=outcomes)
@@ -80,7 +80,7 @@ def outcomes_by_area(project_id, period=None):
 def citizens_in_recognised(project_id, period, groups):
     """[("cong_dan", area code, evaluated, recognised)] of the citizens whose results count in `period` and
     who belong to a subject of one of `groups` recognised in the end (decision, else proposal): their household
-    (`ho`), their clan, the hamlet they were evaluated in, their unit (members.py)."""
+    (`ho`), their clan, the hamlet they were evaluated in, their unit (member_rollups.py)."""
     score_pending(project_id)
     reading = rolled_up_forms(project_id)
     rolled = rolled_up_results(project_id, period) if any(

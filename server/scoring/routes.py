@@ -16,8 +16,8 @@ from ..projects import queries as project_queries
 from ..schemas import load_json
 from ..submissions.routes import submission_or_404
 from ..urls import segment
-from . import plans, recognition_decisions, results, service
-from .ruleset import MODELS
+from . import recognition, results, scores, target_progress
+from .rules.ruleset import MODELS
 from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
                       summary_json)
 
@@ -37,7 +37,7 @@ def get_submission_score(project_id, xml_form_id, instance_id):
     recognised or not, and the reasons (vi, en) with links to the evidence. :raise 404.1: no such submission,
     or the form's current version has no criteria sheets."""
     form, submission = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
-    scored = service.score_submission(submission, form)
+    scored = scores.score_submission(submission, form)
     if scored is None:
         raise errors.not_found()
     base = f"/projects/{project_id}/forms/{segment(form.xml_form_id)}/submissions/{segment(instance_id)}/attachments"
@@ -59,7 +59,7 @@ def list_results(project_id):
 def count_pending_results(project_id):
     """How many submission versions wait to be scored (after a new rule set version, while it is rescored)."""
     project_or_404(project_id, "submission.list")
-    return jsonify({"pending": service.count_pending(project_id)})
+    return jsonify({"pending": scores.count_pending(project_id)})
 
 
 @bp.get("/results/summary")
@@ -83,7 +83,7 @@ def import_targets(project_id):
     """Create or update plan targets from CSV or XLSX in the shape of plan-targets.csv (see scoring/targets.py).
     :raise 415.1:, :raise 413.1:, :raise 400.54: with every problem."""
     actor = project_or_404(project_id, "project.update")
-    counts = plans.import_targets(project_id, read_uploaded_table("target table"))
+    counts = target_progress.import_targets(project_id, read_uploaded_table("target table"))
     log_action(actor, "targets.import", "project", project_id, counts)
     return jsonify(counts)
 
@@ -94,7 +94,7 @@ def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
     actor = project_or_404(project_id, "submission.list")
-    return jsonify([progress_json(row) for row in plans.target_progress(project_id, year,
+    return jsonify([progress_json(row) for row in target_progress.target_progress(project_id, year,
                                                                          user_scope_codes(project_id, actor.id))])
 
 
@@ -104,7 +104,7 @@ def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
     model, period = model_and_period()
     actor = project_or_404(project_id, "submission.list")
-    rows = recognition_decisions.recognition_list(project_id, model, period, request.args.get("area"),
+    rows = recognition.recognition_list(project_id, model, period, request.args.get("area"),
                                                   user_scope(project_id, actor.id))
     return jsonify([recognition_json(*row) for row in rows])
 
@@ -117,7 +117,7 @@ def decide_recognition(project_id, model, period, subject):
     if model not in MODELS:
         raise errors.not_found()
     body = load_json(DecisionSchema())
-    decision = recognition_decisions.decide(project_id, model, period, subject, body["recognised"], body["reason"],
+    decision = recognition.decide(project_id, model, period, subject, body["recognised"], body["reason"],
                                             actor, user_scope_codes(project_id, actor.id))
     return jsonify(decision_json(decision))
 
@@ -131,7 +131,7 @@ def recognition_annex(project_id):
         raise errors.missing_parameter(field="model and period")
     actor = project_or_404(project_id, "submission.list")
     return current_app.response_class(
-        recognition_decisions.annex_xlsx(project_id, model, period, user_scope(project_id, actor.id)),
+        recognition.annex_xlsx(project_id, model, period, user_scope(project_id, actor.id)),
         mimetype=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="cong-nhan-{model}-{period}.xlsx"'})
 

@@ -5,7 +5,7 @@ from marshmallow import fields
 
 from ..schemas import BodySchema
 from ..urls import api_url, segment
-from .rollup import counts_of_members_key
+from .area_totals import counts_of_members_key
 
 
 class DecisionSchema(BodySchema):

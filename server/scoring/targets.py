@@ -10,7 +10,7 @@ Progress compares a target with the results that count in its area and year. The
 recognised share of the subjects EVALUATED there (the registries do not yet say how many households an
 area has). A CITIZEN target over the people of recognised households, clans, hamlets or units ("40% of the
 people in Gia đình học tập are Công dân học tập") counts the citizens evaluated who belong to one of them
-(CITIZEN_GROUPS; members.py says who belongs where); workers, adults and staff are taken to be the citizens
+(CITIZEN_GROUPS; member_rollups.py says who belongs where); workers, adults and staff are taken to be the citizens
 evaluated, since the registries do not tell them apart, and the row says so. Targets over a population the
 results cannot give (digital-skill shares…) are listed with no actual and say so, as are areas with no results.
 """

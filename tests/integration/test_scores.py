@@ -183,7 +183,7 @@ def test_results_of_an_area_include_the_areas_below_it(client, admin, project, c
 
 def test_scoring_what_is_pending_scores_each_version_once(client, admin, project, criteria_form):
     from server.extensions import db
-    from server.scoring.service import score_pending
+    from server.scoring.scores import score_pending
     rest, collect = criteria_form
     for number in range(3):
         assert post_submission(client, collect, hamlet(f"uuid:p{number}", 10, 9, number, "co")).status_code == 201

@@ -1,4 +1,4 @@
-"""server/scoring/engine.py: a subject's answers scored under a rule set, with golden cases computed by hand.
+"""server/scoring/rules/engine.py: a subject's answers scored under a rule set, with golden cases computed by hand.
 
 Rule sets come from markdown workbooks (as in test_scoring_rules.py) and from the real criteria workbooks in
 xlsforms/; every expected total, band and level below was worked out by hand from the rules' text.
@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from server.forms.build import XLSFORM_DIR
-from server.scoring.engine import explain_score, score_subject
-from server.scoring.rules import read_rules
-from server.scoring.sheets import read_scoring_sheets
+from server.scoring.rules.engine import explain_score, score_subject
+from server.scoring.rules.reader import rules_of_sheets as read_rules
+from server.scoring.rules.workbook import read_scoring_sheets
 from tests.unit.test_scoring_rules import parse_markdown, tables
 
 # Bands of Thông tư 22/2020/TT-BGDĐT (Tốt ≥ 85, Khá ≥ 70, Trung bình ≥ 50) over a total read from one field.

@@ -1,15 +1,15 @@
-"""server/scoring/expressions.py and syntax.py: the XPath subset of the scoring sheets, parsed and compiled."""
+"""server/scoring/rules/expressions.py and syntax.py: the XPath subset of the scoring sheets, parsed and compiled."""
 
 import math
 import timeit
 
 import pytest
 
-from server.scoring.expressions import (ExpressionError, compile_expression, fields_referenced, kind_of, parse,
+from server.scoring.rules.expressions import (ExpressionError, compile_expression, fields_referenced, kind_of, parse,
                                         rollups_referenced)
-from server.scoring.syntax import (MAX_DEPTH, MAX_LENGTH, Arithmetic, Call, Compare, Field, Logical, Negate, Number,
+from server.scoring.rules.syntax import (MAX_DEPTH, MAX_LENGTH, Arithmetic, Call, Compare, Field, Logical, Negate, Number,
                                    Rollup, String, tokenize)
-from server.scoring.xpath import number_to_string, string_to_number
+from server.scoring.rules.xpath import number_to_string, string_to_number
 
 NAN = math.nan
 VALUES = {"so_nguoi": "4", "biet_chu": "3", "trong": "", "chu": "Nguyễn", "chon": "a b  c", "thap_phan": " 2.5 ",

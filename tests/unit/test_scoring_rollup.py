@@ -1,8 +1,8 @@
-"""server/scoring/rollup.py: counted results summed up the administrative tree, by hand on a small province."""
+"""server/scoring/area_totals.py: counted results summed up the administrative tree, by hand on a small province."""
 
 import pytest
 
-from server.scoring.rollup import AreaRow, summarise, summarise_all
+from server.scoring.area_totals import AreaRow, summarise, summarise_all
 
 # Province 99 (two tiers) with a legacy district 990 that still holds commune 99001; 99002 has none.
 AREAS = [AreaRow(1, "99", "Tỉnh Thử", "province", None, None),
@@ -50,7 +50,7 @@ def test_the_summary_of_everything_counts_results_outside_the_tree_too():
 
 
 def test_member_counts_are_kept_in_a_key_that_reads_back_the_same():
-    from server.scoring.rollup import counts_of_members_key, members_key
+    from server.scoring.area_totals import counts_of_members_key, members_key
     counts = {"gia_dinh": (120, 95), "cong_dan": (300, 0)}
     key = members_key(counts)
     assert key == "cong_dan=300/0;gia_dinh=120/95"  # sorted: the same counts give the same key

@@ -1,4 +1,4 @@
-"""server/scoring/rules.py (with cells, criteria, recognition): every check of the scoring-sheet format.
+"""server/scoring/rules/reader.py (with cells, criteria, recognition): every check of the scoring-sheet format.
 
 Workbooks are markdown tables as in pyxform's tests; each case edits a valid workbook and lists the
 problems expected as (sheet, spreadsheet row, column, part of the message).
@@ -8,7 +8,8 @@ import math
 
 import pytest
 
-from server.scoring.rules import RulesError, Table, read_rules
+from server.scoring.rules.reader import RulesError, Table
+from server.scoring.rules.reader import rules_of_sheets as read_rules
 
 FIELDS = {"ho": "string", "thon": "string", "nam": "int", "so_nguoi": "int", "biet_chu": "int", "tu_sach": "int",
           "anh": "binary", "chon": "string", "instanceID": "string"}
@@ -69,7 +70,7 @@ def parse_markdown(markdown):
 
 
 def tables(sheets):
-    """Tables as server/scoring/sheets.py makes them: every header in every row, empty rows left out."""
+    """Tables as server/scoring/rules/workbook.py makes them: every header in every row, empty rows left out."""
     made = {}
     for name, rows in sheets.items():
         headers = [header for header in rows[0] if header]

@@ -1,4 +1,4 @@
-"""server/scoring/sheets.py: the scoring and recognition sheets of real .xlsx/.xls files, read as pyxform reads.
+"""server/scoring/rules/workbook.py: the scoring and recognition sheets of real .xlsx/.xls files, read as pyxform reads.
 
 Also: every criteria workbook in xlsforms/, and both examples of docs/xlsform-scoring.md, pass the checks
 the upload applies.
@@ -17,9 +17,10 @@ from openpyxl import Workbook
 from server.forms.build import content_type_of, workbooks
 from server.forms.fields import read_fields
 from server.forms.xlsform import XLS_CONTENT_TYPE, convert_xlsform
-from server.scoring import sheets
-from server.scoring.rules import RulesError, Table, read_rules
-from server.scoring.sheets import cell_text, read_scoring_sheets
+from server.scoring.rules import workbook as sheets
+from server.scoring.rules.reader import RulesError, Table
+from server.scoring.rules.reader import rules_of_sheets as read_rules
+from server.scoring.rules.workbook import cell_text, read_scoring_sheets
 from tests.factories import XLSX, xlsx_from_markdown
 
 CORPUS_XLS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "xlsforms" / "gps.xls"

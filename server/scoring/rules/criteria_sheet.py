@@ -4,7 +4,7 @@ A row with `criterion` set and `indicator` empty opens a criterion; rows with `i
 the criterion opened last. Problems are reported to the Context; the criteria read are returned anyway.
 """
 
-from .cells import Row, check_headers
+from .rows import Row, check_headers
 from .ruleset import Criterion, Indicator
 from .xpath import number_to_string
 

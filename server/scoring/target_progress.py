@@ -6,7 +6,7 @@ from ..extensions import db
 from . import queries
 from .models import PlanTarget
 from .results import citizens_in_recognised, outcomes_by_area
-from .rollup import counts_by_area
+from .area_totals import counts_by_area
 from .targets import Target, counted_as, progress, read_targets
 
 

@@ -16,8 +16,8 @@ from flask import current_app, g
 
 from ..db import after_commit
 from ..extensions import db
-from .members import rolled_up_results
-from .service import score_pending
+from .member_rollups import rolled_up_results
+from .scores import score_pending
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()

@@ -20,8 +20,8 @@ from ..forms.fields import fields_of
 from ..submissions.instance import read_instance
 from . import queries
 from .answers import answer_values
-from .rollup import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
-from .service import current_scorers
+from .area_totals import MEMBER_LINKS, MEMBER_ORDER, member_rollups, members_key
+from .scores import current_scorers
 
 
 class Rolled(NamedTuple):

@@ -2,7 +2,7 @@
 
 Labels and reasons are {language: text}, keyed by the code in the column's suffix ('vi', 'en'), or
 'default' for a column without one. `row` is the spreadsheet row the item was read from, so that an
-explanation can point back at the workbook. Expressions are compiled (server/scoring/expressions.py).
+explanation can point back at the workbook. Expressions are compiled (server/scoring/rules/expressions.py).
 """
 
 from dataclasses import dataclass

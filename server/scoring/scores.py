@@ -5,7 +5,7 @@ Results are scored under the rules of their form's current version: publishing a
 form rescores its results, while the rows scored under earlier versions stay, reproducible. Scoring is
 idempotent and lazy: score_pending scores whatever current submission version has no score under its form's
 current version yet (new submissions, edits, a new rule set version), in batches; reading results calls it
-first (results.py), so do the background rescoring after a publish (worker.py) and `minhchung rescore`,
+first (results.py), so do the background rescoring after a publish (rescoring.py) and `minhchung rescore`,
 which shows its progress. It looks only above each form version's scoring mark (models.ScoringMark), which it
 moves up once nothing is pending. Operations flush; the request commits.
 """
@@ -22,9 +22,7 @@ from ..submissions import queries as submission_queries
 from ..submissions.instance import read_instance
 from . import queries
 from .answers import answer_values, subject_area_period
-from .engine import Scorer
-from .rules import read_rules
-from .sheets import read_scoring_sheets
+from .rules import Scorer, read_rules
 
 _SCORERS = {}
 SETTLING = timedelta(minutes=10)  # a submission version is committed within this long of being created
@@ -58,9 +56,9 @@ def _read_scorer(form_def):
         return None
     with open_blob(form_def.xls_blob) as handle:
         data = handle.read()
-    sheets = read_scoring_sheets(data, "xls" if form_def.xls_content_type == XLS_CONTENT_TYPE else "xlsx")
     types = {field.path[-1]: field.type for field in fields_of(form_def)}
-    rules = read_rules(sheets, types, types)  # checked on upload: cannot fail for a stored version
+    file_type = "xls" if form_def.xls_content_type == XLS_CONTENT_TYPE else "xlsx"
+    rules = read_rules(data, file_type=file_type, field_types=types)  # checked on upload: cannot fail now
     return Scorer(rules) if rules is not None else None
 
 

@@ -11,7 +11,7 @@ evaluated has rate None ("no data"), never 0%.
 from collections import defaultdict
 from typing import NamedTuple
 
-from .ruleset import MODELS
+from .rules.ruleset import MODELS
 
 class MemberLink(NamedTuple):
     """How a member's result names the subject it is a member of: its area (a hamlet's members), or a property

@@ -13,7 +13,7 @@ import io
 import xlrd  # a dependency of pyxform, which reads .xls files with it
 from openpyxl import load_workbook
 
-from .cells import Problem, RulesError, Table
+from .rows import Problem, RulesError, Table
 
 SCORING_SHEETS = ("scoring", "recognition")
 MAX_ROWS = 2000

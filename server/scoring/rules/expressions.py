@@ -1,12 +1,12 @@
 """Scoring expressions compiled to Python closures. A pure module.
 
 `compile_expression("${so_nguoi_biet_chu} >= 0.9 * ${so_nguoi_lon}", "boolean")` parses the text once
-(server/scoring/syntax.py) and returns an Expression whose `evaluate(values, rollups)` runs in a few
+(server/scoring/rules/syntax.py) and returns an Expression whose `evaluate(values, rollups)` runs in a few
 microseconds: no eval, no XPath engine. `values` maps survey field names to the submitted text
 ('' or absent = unanswered); `rollups` maps (function, model), e.g. ("share_recognised", "gia_dinh"),
 to a number the engine computed (absent = NaN).
 
-Semantics are XPath 1.0's (server/scoring/xpath.py), as ODK Collect applies them to one answer: a field
+Semantics are XPath 1.0's (server/scoring/rules/xpath.py), as ODK Collect applies them to one answer: a field
 is its text; NaN compares false with `=`, `<`, `<=`, `>`, `>=` and true with `!=`; `=`/`!=` compare
 booleans if either side is one, else numbers if either side is one, else texts; `<`… compare numbers.
 Every operand's type is known when compiling (only `if()`/`coalesce()` with mixed branches are not), so

@@ -1,25 +1,25 @@
 """A workbook's scoring sheets as a checked RuleSet, or one RulesError listing every problem. A pure module.
 
-    rules = read_rules(read_scoring_sheets(data, "xlsx"), field_names={"thon", "ho", …})
+    rules = rules_of_sheets(read_scoring_sheets(data, "xlsx"), field_names={"thon", "ho", …})
 
 Everything the format (docs/xlsform-scoring.md) says is checked before a form is accepted, so that the
 engine can trust a RuleSet: fields exist, expressions parse, points add up, bands and levels are
 consistent, every rule says whether it is official or provisional.
 """
 
-from .cells import Context, Problem, RulesError, Table
-from .criteria import read_criteria
-from .recognition import read_recognition
+from .rows import Context, Problem, RulesError, Table
+from .criteria_sheet import read_criteria
+from .recognition_sheet import read_recognition
 from .ruleset import MODELS, Band, Criterion, Indicator, Level, Requirement, RuleSet
 from .xpath import number_to_string
 
 __all__ = ["Band", "Criterion", "Indicator", "Level", "MODELS", "Problem", "Requirement", "RuleSet", "RulesError",
-           "Table", "read_rules"]
+           "Table", "rules_of_sheets"]
 
 SHEETS = ("scoring", "recognition")
 
 
-def read_rules(sheets, field_names, field_types=None) -> RuleSet | None:
+def rules_of_sheets(sheets, field_names, field_types=None) -> RuleSet | None:
     """The rule set of a workbook, or None when it has neither a scoring nor a recognition sheet.
 
     `sheets` maps sheet names (any case) to Tables; `field_names` are the survey's field names (the last
