@@ -101,12 +101,12 @@ def load(args, project):
         INSERT INTO areas (code, name, level, parent_id, created_at)
           SELECT 'H' || g, 'Thôn ' || g, 'hamlet', c.id, now()
           FROM generate_series(1, :hamlets) g JOIN areas c ON c.code = 'C' || (1 + g % :communes);""", **p)
-    for stem, model, count, share in (("gia_dinh_hoc_tap", "gia_dinh", args.households, 0.8),
+    for stem, kind, count, share in (("gia_dinh_hoc_tap", "gia_dinh", args.households, 0.8),
                                       ("cong_dan_hoc_tap", "cong_dan", args.citizens, 0.6)):
         form_id, form_def_id, _ = forms[stem]
-        timed(f"{count:,} {model} submissions and scores", f"""
+        timed(f"{count:,} {kind} submissions and scores", f"""
             INSERT INTO submissions (form_id, instance_id, created_at)
-              SELECT :form_id, 'uuid:{model}-' || g, now() - interval '30 days' + g * interval '1 second'
+              SELECT :form_id, 'uuid:{kind}-' || g, now() - interval '30 days' + g * interval '1 second'
               FROM generate_series(1, :count) g;
             INSERT INTO submission_defs (submission_id, form_id, form_def_id, instance_id, xml, xml_sha256, current,
                                          created_at)
@@ -115,12 +115,12 @@ def load(args, project):
             INSERT INTO scores (submission_id, submission_def_id, form_def_id, ruleset_id, model, subject, area_code,
                                 period, total, result, level, recognised, mandatory_met, points, unmet, held_back_by,
                                 scored_at)
-              SELECT d.submission_id, d.id, :form_def_id, 'bench', :model, d.instance_id,
+              SELECT d.submission_id, d.id, :form_def_id, 'bench', :kind, d.instance_id,
                      'H' || (1 + (hashtext(d.instance_id) & 2147483647) % :hamlets), {PERIOD}, 0, NULL, NULL,
                      random() < :share, true, '{{}}', '[]', '[]', now()
               FROM submission_defs d
               WHERE d.form_id = :form_id;""", form_id=form_id, form_def_id=form_def_id, count=count,
-              model=model, share=share, hamlets=args.hamlets)
+              kind=kind, share=share, hamlets=args.hamlets)
     form_id, form_def_id, version = forms["cong_dong_hoc_tap"]
     xml = HAMLET_XML.format(version=version)
     timed(f"{args.hamlets:,} hamlet submissions and their scores without members", f"""
@@ -151,8 +151,8 @@ def summary(project_id):
 
 
 def describe(total):
-    return ", ".join(f"{count.model} {count.recognised:,}/{count.evaluated:,} ({count.rate:.0%})"
-                     for count in total.models if count.evaluated)
+    return ", ".join(f"{count.kind} {count.recognised:,}/{count.evaluated:,} ({count.rate:.0%})"
+                     for count in total.kinds if count.evaluated)
 
 
 def main():

@@ -97,7 +97,7 @@ def main():
         tracemalloc.stop()
         del kept
         median = statistics.median(rates)
-        print(f"| {path.stem} | {rules.model} | {rules.style} | {len(rules.indicators)} | {median:,.0f} "
+        print(f"| {path.stem} | {rules.kind} | {rules.style} | {len(rules.indicators)} | {median:,.0f} "
               f"[{min(rates):,.0f}–{max(rates):,.0f}] | {1e6 / median:.1f} | {explain_us:.1f} | {recognised:.0%} "
               f"| {memory:,.0f} B |", flush=True)
 

@@ -11,7 +11,7 @@ evaluated has rate None ("no data"), never 0%.
 from collections import defaultdict
 from typing import NamedTuple
 
-from .rules.ruleset import MODELS
+from .rules.ruleset import KIND_CODES
 
 class MemberLink(NamedTuple):
     """How a member's result names the subject it is a member of: its area (a hamlet's members), or a property
@@ -34,8 +34,8 @@ class AreaRow(NamedTuple):
     legacy_district_id: int | None
 
 
-class ModelCount(NamedTuple):
-    model: str
+class KindCount(NamedTuple):
+    kind: str
     evaluated: int
     recognised: int
     rate: float | None  # recognised / evaluated; None when nothing was evaluated
@@ -45,7 +45,7 @@ class AreaSummary(NamedTuple):
     code: str
     name: str
     level: str
-    models: tuple  # ModelCount, in MODELS order
+    kinds: tuple  # ModelCount, in MODELS order
     unplaced: int = 0  # (the summary of everything) results whose area code is not in the tree
 
 
@@ -54,7 +54,7 @@ def summarise(results, areas, level):
     recognised)."""
     counts = counts_by_area(results, areas)
     return [AreaSummary(area.code, area.name, area.level,
-                        tuple(_model_count(model, counts.get((area.code, model))) for model in MODELS))
+                        tuple(_kind_count(kind, counts.get((area.code, kind))) for kind in KIND_CODES))
             for area in sorted(areas, key=lambda area: area.code) if area.level == level]
 
 
@@ -64,14 +64,14 @@ def counts_by_area(results, areas):
     by_code = {area.code: area for area in areas}
     above = {}
     counts = defaultdict(lambda: [0, 0])
-    for model, area_code, evaluated, recognised in results:
+    for kind, area_code, evaluated, recognised in results:
         area = by_code.get(area_code)
         if area is None:
             continue
         if area.id not in above:
             above[area.id] = self_and_above(area, by_id)
         for found in above[area.id]:
-            count = counts[found.code, model]
+            count = counts[found.code, kind]
             count[0] += evaluated
             count[1] += recognised
     return {key: tuple(count) for key, count in counts.items()}
@@ -80,11 +80,11 @@ def counts_by_area(results, areas):
 def summarise_all(results, areas):
     """One AreaSummary of every counted result, placed in the tree or not (code None)."""
     counts, unplaced, codes = defaultdict(lambda: [0, 0]), 0, {area.code for area in areas}
-    for model, area_code, evaluated, recognised in results:
-        counts[model][0] += evaluated
-        counts[model][1] += recognised
+    for kind, area_code, evaluated, recognised in results:
+        counts[kind][0] += evaluated
+        counts[kind][1] += recognised
         unplaced += evaluated if area_code not in codes else 0
-    return AreaSummary(None, None, None, tuple(_model_count(model, counts.get(model)) for model in MODELS), unplaced)
+    return AreaSummary(None, None, None, tuple(_kind_count(kind, counts.get(kind)) for kind in KIND_CODES), unplaced)
 
 
 def self_and_above(area, by_id):
@@ -99,24 +99,24 @@ def self_and_above(area, by_id):
     return found
 
 
-def _model_count(model, count):
+def _kind_count(kind, count):
     evaluated, recognised = count or (0, 0)
-    return ModelCount(model, evaluated, recognised, recognised / evaluated if evaluated else None)
+    return KindCount(kind, evaluated, recognised, recognised / evaluated if evaluated else None)
 
 
 def members_key(counts):
     """The member counts a rolled-up result was scored with, as kept beside it: 'cong_dan=12/9;gia_dinh=4/3'
     ({member model: (evaluated, recognised)})."""
-    return ";".join(f"{model}={evaluated}/{recognised}" for model, (evaluated, recognised) in sorted(counts.items()))
+    return ";".join(f"{kind}={evaluated}/{recognised}" for kind, (evaluated, recognised) in sorted(counts.items()))
 
 
 def counts_of_members_key(key):
     """{member model: (evaluated, recognised)} of a members_key."""
     counts = {}
     for part in filter(None, key.split(";")):
-        model, _, numbers = part.partition("=")
+        kind, _, numbers = part.partition("=")
         evaluated, _, recognised = numbers.partition("/")
-        counts[model] = (int(evaluated), int(recognised))
+        counts[kind] = (int(evaluated), int(recognised))
     return counts
 
 
@@ -124,8 +124,8 @@ def member_rollups(referenced, counts):
     """{(function, model): value} for the roll-ups a rule set reads, from its members' (evaluated, recognised)
     per model. share_recognised is None (no data: NaN to the engine) when no member was evaluated."""
     values = {}
-    for function, model in referenced:
-        evaluated, recognised = counts.get(model, (0, 0))
-        values[function, model] = {"share_recognised": recognised / evaluated if evaluated else None,
+    for function, kind in referenced:
+        evaluated, recognised = counts.get(kind, (0, 0))
+        values[function, kind] = {"share_recognised": recognised / evaluated if evaluated else None,
                                    "count_members": evaluated, "count_recognised": recognised}[function]
     return values

@@ -27,7 +27,7 @@ from .scores import current_scorers
 class Rolled(NamedTuple):
     """A result scored with its members' counts."""
     score_id: int
-    model: str
+    kind: str
     subject: str
     area_code: str | None
     period: int | None
@@ -57,26 +57,26 @@ def rolled_up_results(project_id, period=None, upto=None, outcomes=None, with_re
         return {}
     order = MEMBER_ORDER[:MEMBER_ORDER.index(upto) + 1] if upto else MEMBER_ORDER
     reading = rolled_up_forms(project_id)
-    scorers = {form_def_id: found for form_def_id, found in reading.items() if found[1].rules.model in order}
+    scorers = {form_def_id: found for form_def_id, found in reading.items() if found[1].rules.kind in order}
     if not scorers:
         return {}
-    models = sorted({scorer.rules.model for _, scorer in scorers.values()})
+    kinds = sorted({scorer.rules.kind for _, scorer in scorers.values()})
     members = sorted({member for _, scorer in scorers.values() for _, member in scorer.rules.rollups_referenced})
-    if subjects is not None and set(members) & set(models):
+    if subjects is not None and set(members) & set(kinds):
         subjects = None  # a member rolled up itself (a clan in a hamlet) needs its own members: all of them
     by_model, kept, seen = defaultdict(list), {}, set()  # the results, and their member scores kept by counts
-    for row in queries.list_counted_of_forms(project_id, list(scorers), models, period, with_reasons, subjects):
+    for row in queries.list_counted_of_forms(project_id, list(scorers), kinds, period, with_reasons, subjects):
         if row.score_id not in seen:
             seen.add(row.score_id)
-            by_model[row.model].append(row)
+            by_model[row.kind].append(row)
         if row.members is not None:
             kept[row.score_id, row.members] = row
     if outcomes is None:
         outcomes = queries.count_outcomes(project_id, period, list(reading), members, subjects)
     rolled = {}
-    for model in order:
-        if by_model.get(model):
-            _roll_up(project_id, model, by_model[model], scorers, kept, rolled, period, outcomes, with_reasons,
+    for kind in order:
+        if by_model.get(kind):
+            _roll_up(project_id, kind, by_model[kind], scorers, kept, rolled, period, outcomes, with_reasons,
                      subjects)
     return rolled
 
@@ -87,11 +87,11 @@ def rolled_up_forms(project_id):
             if found[1].rules.rollups_referenced}
 
 
-def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, with_reasons, subjects):
+def _roll_up(project_id, kind, rows, scorers, kept, rolled, period, outcomes, with_reasons, subjects):
     """Roll up the results `rows` of one model into `rolled`, scoring those whose counts are new."""
     referenced = {member for form_def_id in {row.form_def_id for row in rows}
                   for _, member in scorers[form_def_id][1].rules.rollups_referenced}
-    counts = {member: _member_counts(project_id, model, member, scorers, rolled, period, outcomes, subjects)
+    counts = {member: _member_counts(project_id, kind, member, scorers, rolled, period, outcomes, subjects)
               for member in referenced}
     pending = []
     for row in rows:
@@ -108,11 +108,11 @@ def _roll_up(project_id, model, rows, scorers, kept, rolled, period, outcomes, w
         rolled[item.row.score_id] = _rolled(item.row, SimpleNamespace(**values), True)
 
 
-def _member_counts(project_id, model, member, scorers, rolled, period, outcomes, subjects):
+def _member_counts(project_id, kind, member, scorers, rolled, period, outcomes, subjects):
     """{(period, subject): (evaluated, recognised)} of `model`'s `member` results. Members whose own result is
     rolled up (a clan in a hamlet) count as rolled, from `rolled`."""
-    link = MEMBER_LINKS[model]
-    rolled_forms = [form_def_id for form_def_id, (_, scorer) in scorers.items() if scorer.rules.model == member]
+    link = MEMBER_LINKS[kind]
+    rolled_forms = [form_def_id for form_def_id, (_, scorer) in scorers.items() if scorer.rules.kind == member]
     if link.area:
         counts = {(row_period, area_code): (evaluated, recognised)
                   for found, row_period, area_code, evaluated, recognised in outcomes if found == member}
@@ -150,7 +150,7 @@ def _score(pending, scorers):
 
 def _rolled(row, values, reasons):
     """A Rolled from a counted row and its scored values (with the unmet and held-back lists if `reasons`)."""
-    return Rolled(row.score_id, row.model, row.subject, row.area_code, row.period, values.members, values.total,
+    return Rolled(row.score_id, row.kind, row.subject, row.area_code, row.period, values.members, values.total,
                   values.result, values.level, values.recognised,
                   row.decided if row.decided is not None else values.recognised, values.mandatory_met,
                   values.unmet if reasons else None, values.held_back_by if reasons else None)

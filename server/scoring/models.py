@@ -20,7 +20,7 @@ class SubjectScore(Base):
     submission_def_id: Mapped[int] = mapped_column(sa.ForeignKey("submission_defs.id"))
     form_def_id: Mapped[int] = mapped_column(sa.ForeignKey("form_defs.id"))  # whose rules scored it
     ruleset_id: Mapped[str] = mapped_column(sa.String(100))
-    model: Mapped[str] = mapped_column(sa.String(20))  # gia_dinh, dong_ho, cong_dong, don_vi, cong_dan
+    kind: Mapped[str] = mapped_column("model", sa.String(20))  # gia_dinh, dong_ho, cong_dong, don_vi, cong_dan
     subject: Mapped[str | None] = mapped_column(sa.String(255))
     area_code: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     period: Mapped[int | None] = mapped_column(sa.Integer)
@@ -66,7 +66,7 @@ class RecognitionDecision(Base):
     __tablename__ = "recognition_decisions"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
-    model: Mapped[str] = mapped_column(sa.String(20))
+    kind: Mapped[str] = mapped_column("model", sa.String(20))
     subject: Mapped[str] = mapped_column(sa.String(255))
     period: Mapped[int] = mapped_column(sa.Integer)
     recognised: Mapped[bool] = mapped_column(sa.Boolean)

@@ -79,20 +79,20 @@ def add_scores(rows):
         db.session.execute(_insert_or_nothing(SubjectScore, ["submission_def_id", "form_def_id"]), rows)
 
 
-def _insert_or_nothing(model, conflict_columns):
-    return dialect_insert(db.session, model).on_conflict_do_nothing(index_elements=conflict_columns)
+def _insert_or_nothing(kind, conflict_columns):
+    return dialect_insert(db.session, kind).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
-def _counted(project_id, model=None, period=None, area_code=None, models=None, within=None, subjects=None):
+def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, within=None, subjects=None):
     """The scores that count, one per (model, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
     A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
     Filters: model (or any of `models`), period, an area with every area below it, `within` (a SELECT of
     area codes: the caller's scope), and some subjects."""
     rank = sa.func.row_number().over(
-        partition_by=(SubjectScore.model, SubjectScore.subject, SubjectScore.period),
+        partition_by=(SubjectScore.kind, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
-    ranked = (sa.select(SubjectScore.id.label("score_id"), SubjectScore.form_def_id, SubjectScore.model,
+    ranked = (sa.select(SubjectScore.id.label("score_id"), SubjectScore.form_def_id, SubjectScore.kind,
                         SubjectScore.subject, SubjectScore.area_code, SubjectScore.period, SubjectScore.recognised,
                         rank)
               .join(Submission, Submission.id == SubjectScore.submission_id)
@@ -102,10 +102,10 @@ def _counted(project_id, model=None, period=None, area_code=None, models=None, w
                      sa.or_(Submission.review_state.is_(None), Submission.review_state != "rejected"),
                      SubmissionDef.current.is_(True), SubjectScore.form_def_id == Form.current_def_id,
                      SubjectScore.subject.is_not(None)))
-    if model is not None:
-        ranked = ranked.where(SubjectScore.model == model)
-    if models is not None:
-        ranked = ranked.where(SubjectScore.model.in_(models))
+    if kind is not None:
+        ranked = ranked.where(SubjectScore.kind == kind)
+    if kinds is not None:
+        ranked = ranked.where(SubjectScore.kind.in_(kinds))
     if subjects is not None:
         ranked = ranked.where(SubjectScore.subject.in_(subjects))
     if period is not None:
@@ -121,7 +121,7 @@ def _counted(project_id, model=None, period=None, area_code=None, models=None, w
 
 def _decided(project_id, counted):
     """The officer's decision on a counted score, if any: join it to `counted` with an outer join."""
-    return sa.and_(RecognitionDecision.project_id == project_id, RecognitionDecision.model == counted.c.model,
+    return sa.and_(RecognitionDecision.project_id == project_id, RecognitionDecision.kind == counted.c.kind,
                    RecognitionDecision.subject == counted.c.subject, RecognitionDecision.period == counted.c.period)
 
 
@@ -130,41 +130,41 @@ def _outcome(counted):
     return sa.func.coalesce(RecognitionDecision.recognised, counted.c.recognised)
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None, subjects=None):
+def counted_results(project_id, kind=None, period=None, area_code=None, within=None, subjects=None):
     """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
     Rows: SubjectScore, instance id, form id, review state."""
-    counted = _counted(project_id, model, period, area_code, within=within, subjects=subjects)
+    counted = _counted(project_id, kind, period, area_code, within=within, subjects=subjects)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
              .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)
              .join(Form, Form.id == Submission.form_id)
-             .order_by(SubjectScore.model, SubjectScore.period, SubjectScore.area_code, SubjectScore.subject))
+             .order_by(SubjectScore.kind, SubjectScore.period, SubjectScore.area_code, SubjectScore.subject))
     return db.session.execute(query).all()
 
 
-def count_outcomes(project_id, period, exclude_form_def_ids, models=None, area_codes=None):
+def count_outcomes(project_id, period, exclude_form_def_ids, kinds=None, area_codes=None):
     """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
     (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result
     depends on their members: member_rollups.py). Recognised is the outcome: the officer's decision where there is
     one, else the proposal."""
-    counted = _counted(project_id, period=period, models=models, within=area_codes)
+    counted = _counted(project_id, period=period, kinds=kinds, within=area_codes)
     counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
     outcome = _outcome(counted)
     # counted in the sums rather than filtered by WHERE: PostgreSQL cannot estimate how many rows rank 1 keeps
     # and would sort them all for a GroupAggregate; over every row it hashes (6 s, not 10, for 2 million)
-    query = (sa.select(counted.c.model, counted.c.period, counted.c.area_code,
+    query = (sa.select(counted.c.kind, counted.c.period, counted.c.area_code,
                        sa.func.sum(sa.case((counts, 1), else_=0)),
                        sa.func.sum(sa.case((sa.and_(counts, outcome), 1), else_=0)))
              .outerjoin(RecognitionDecision, _decided(project_id, counted))
-             .group_by(counted.c.model, counted.c.period, counted.c.area_code))
-    return [(model, row_period, area_code, int(evaluated), int(recognised))
-            for model, row_period, area_code, evaluated, recognised in db.session.execute(query) if evaluated]
+             .group_by(counted.c.kind, counted.c.period, counted.c.area_code))
+    return [(kind, row_period, area_code, int(evaluated), int(recognised))
+            for kind, row_period, area_code, evaluated, recognised in db.session.execute(query) if evaluated]
 
 
-def list_recognised_subjects(project_id, model, period, exclude_form_def_ids):
+def list_recognised_subjects(project_id, kind, period, exclude_form_def_ids):
     """The subjects of `model` whose result counts in `period` and is recognised in the end (decision, else
     proposal), but those scored under `exclude_form_def_ids`."""
-    counted = _counted(project_id, model, period)
+    counted = _counted(project_id, kind, period)
     outcome = _outcome(counted)
     query = (sa.select(counted.c.subject).outerjoin(RecognitionDecision, _decided(project_id, counted))
              .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids), outcome.is_(True)))
@@ -200,11 +200,11 @@ def _member_group(counted, link):
                                  .outerjoin(household, household.uuid == entity.data["ho"].as_string()))
 
 
-def count_members(project_id, member_model, link, period, exclude_form_def_ids, groups=None):
+def count_members(project_id, member_kind, link, period, exclude_form_def_ids, groups=None):
     """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group named
     by a registry property (a link by area is summed by count_outcomes), but those scored under
     `exclude_form_def_ids`, of `groups` if given; recognised is the outcome (decision, else proposal)."""
-    counted = _counted(project_id, member_model, period)
+    counted = _counted(project_id, member_kind, period)
     group, joined = _member_group(counted, link)
     outcome = _outcome(counted)
     query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
@@ -218,10 +218,10 @@ def count_members(project_id, member_model, link, period, exclude_form_def_ids, 
             for row_period, found, evaluated, recognised in db.session.execute(query) if found is not None]
 
 
-def list_member_groups(project_id, member_model, link, period, form_def_ids):
+def list_member_groups(project_id, member_kind, link, period, form_def_ids):
     """Rows (score_id, period, group, decided) of the `member_model` results that count and were scored under
     `form_def_ids` (those whose own result is rolled up over their members); decided is the decision or None."""
-    counted = _counted(project_id, member_model, period)
+    counted = _counted(project_id, member_kind, period)
     group, joined = _member_group(counted, link)
     query = joined(sa.select(counted.c.score_id, counted.c.period, group, RecognitionDecision.recognised)
                    .select_from(counted).outerjoin(RecognitionDecision, _decided(project_id, counted)))
@@ -229,16 +229,16 @@ def list_member_groups(project_id, member_model, link, period, form_def_ids):
     return [row for row in db.session.execute(query) if row[2] is not None]
 
 
-def list_counted_of_forms(project_id, form_def_ids, models, period=None, with_reasons=False, subjects=None):
+def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_reasons=False, subjects=None):
     """The results that count scored under `form_def_ids` (forms of `models`), each with every member score
     kept for it (or none): rows (score_id, submission_def_id, form_def_id, model, subject, area_code, period,
     decided, then MemberScore's members, total, result, level, recognised, mandatory_met and, `with_reasons`,
     unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
     if given."""
-    counted = _counted(project_id, period=period, models=models, subjects=subjects)
+    counted = _counted(project_id, period=period, kinds=kinds, subjects=subjects)
     names = ("members", "total", "result", "level", "recognised", "mandatory_met")
     kept = [getattr(MemberScore, name) for name in names + (("unmet", "held_back_by") if with_reasons else ())]
-    query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.model,
+    query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.kind,
                        counted.c.subject, counted.c.area_code, counted.c.period,
                        RecognitionDecision.recognised.label("decided"), *kept)
              .join(SubjectScore, SubjectScore.id == counted.c.score_id)
@@ -277,17 +277,17 @@ def list_targets(project_id, year=None):
     return db.session.execute(query.order_by(*order)).scalars().all()
 
 
-def get_decision(project_id, model, subject, period):
+def get_decision(project_id, kind, subject, period):
     query = sa.select(RecognitionDecision).where(
-        RecognitionDecision.project_id == project_id, RecognitionDecision.model == model,
+        RecognitionDecision.project_id == project_id, RecognitionDecision.kind == kind,
         RecognitionDecision.subject == subject, RecognitionDecision.period == period)
     return db.session.execute(query).scalar_one_or_none()
 
 
-def list_decisions(project_id, model=None, period=None):
+def list_decisions(project_id, kind=None, period=None):
     query = sa.select(RecognitionDecision).where(RecognitionDecision.project_id == project_id)
-    if model is not None:
-        query = query.where(RecognitionDecision.model == model)
+    if kind is not None:
+        query = query.where(RecognitionDecision.kind == kind)
     if period is not None:
         query = query.where(RecognitionDecision.period == period)
     return db.session.execute(query).scalars().all()

@@ -19,11 +19,11 @@ ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa b
                  "Quyết định", "Lý do")
 
 
-def decide(project_id, model, period, subject, recognised, reason, actor, within=None):
+def decide(project_id, kind, period, subject, recognised, reason, actor, within=None):
     """Confirm or override the proposal for one subject and period (replacing an earlier decision).
     :raise 404.1: no result counts for that subject and period, :raise 403.1: its area is not in `within`
     (the set of area codes the officer works in, None: anywhere), :raise 400.2: an override without a reason."""
-    proposal = next(iter(counted_results(project_id, model, period, subjects=[subject])), None)
+    proposal = next(iter(counted_results(project_id, kind, period, subjects=[subject])), None)
     if proposal is None:
         raise errors.not_found()
     score = proposal[0]
@@ -31,40 +31,40 @@ def decide(project_id, model, period, subject, recognised, reason, actor, within
         raise errors.insufficient_rights()
     if recognised != score.recognised and not (reason or "").strip():
         raise errors.missing_parameter(field="reason (a decision that differs from the proposal needs one)")
-    decision = queries.get_decision(project_id, model, subject, period) or RecognitionDecision(
-        project_id=project_id, model=model, subject=subject, period=period)
+    decision = queries.get_decision(project_id, kind, subject, period) or RecognitionDecision(
+        project_id=project_id, kind=kind, subject=subject, period=period)
     decision.recognised, decision.proposed, decision.score_id = recognised, score.recognised, score.id
     decision.reason, decision.decided_by, decision.decided_at = (reason or "").strip(), actor.id, utcnow()
     db.session.add(decision)
     db.session.flush()
     log_action(actor, "recognition.decide", "project", project_id,
-               {"model": model, "period": period, "subject": subject, "recognised": recognised,
+               {"model": kind, "period": period, "subject": subject, "recognised": recognised,
                 "proposed": score.recognised, "reason": decision.reason})
     return decision
 
 
-def recognition_list(project_id, model=None, period=None, area_code=None, within=None):
+def recognition_list(project_id, kind=None, period=None, area_code=None, within=None):
     """[(counted result row, its decision or None, recognised in the end)] for the subjects that have results."""
-    decisions = {(decision.model, decision.subject, decision.period): decision
-                 for decision in queries.list_decisions(project_id, model, period)}
+    decisions = {(decision.kind, decision.subject, decision.period): decision
+                 for decision in queries.list_decisions(project_id, kind, period)}
     rows = []
-    for row in counted_results(project_id, model, period, area_code, within):
+    for row in counted_results(project_id, kind, period, area_code, within):
         score = row[0]
-        decision = decisions.get((score.model, score.subject, score.period))
+        decision = decisions.get((score.kind, score.subject, score.period))
         rows.append((row, decision, decision.recognised if decision else score.recognised))
     return rows
 
 
-def annex_xlsx(project_id, model, period, within=None):
+def annex_xlsx(project_id, kind, period, within=None):
     """The annex of the recognition decision: every subject recognised in the end, with its area hierarchy,
     result and points (XLSX bytes; cells formula-safe)."""
     areas = {area.code: area for area in queries.list_area_rows()}
     by_id = {area.id: area for area in areas.values()}
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(f"{model} {period}")
+    sheet = workbook.create_sheet(f"{kind} {period}")
     sheet.append(ANNEX_HEADERS)
     number = 0
-    for row, decision, recognised in recognition_list(project_id, model, period, within=within):
+    for row, decision, recognised in recognition_list(project_id, kind, period, within=within):
         if not recognised:
             continue
         number += 1

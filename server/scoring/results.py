@@ -18,15 +18,15 @@ from .scores import score_pending
 ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
 
 
-def counted_results(project_id, model=None, period=None, area_code=None, within=None, subjects=None):
+def counted_results(project_id, kind=None, period=None, area_code=None, within=None, subjects=None):
     """What counts for each subject and period, after scoring what is pending (see module docstring):
     rows of (Counted, instance id, xml form id, review state). `within`: a SELECT of the area codes the
     caller may see (None: all); `subjects`: those only."""
     score_pending(project_id)
-    rows = queries.counted_results(project_id, model, period, area_code, within, subjects)
+    rows = queries.counted_results(project_id, kind, period, area_code, within, subjects)
     reading = rolled_up_forms(project_id)
     wanted = {score.subject for score, *_ in rows if score.form_def_id in reading}
-    rolled = rolled_up_results(project_id, period, upto=model, with_reasons=True,
+    rolled = rolled_up_results(project_id, period, upto=kind, with_reasons=True,
                                subjects=sorted(wanted) if len(wanted) <= ONLY_SOME else None) if wanted else {}
     return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
 
@@ -37,7 +37,7 @@ class Counted(NamedTuple):
     submission_def_id: int
     form_def_id: int
     ruleset_id: str
-    model: str
+    kind: str
     subject: str
     area_code: str | None
     period: int | None
@@ -68,13 +68,13 @@ def outcomes_by_area(project_id, period=None):
     outcomes = queries.count_outcomes(project_id, period, list(rolled_up_forms(project_id)))
     rolled = rolled_up_results(project_id, period, outcomes=outcomes)
     summed = defaultdict(lambda: [0, 0])
-    for model, _, area_code, evaluated, recognised in outcomes:
-        summed[model, area_code][0] += evaluated
-        summed[model, area_code][1] += recognised
+    for kind, _, area_code, evaluated, recognised in outcomes:
+        summed[kind, area_code][0] += evaluated
+        summed[kind, area_code][1] += recognised
     for found in rolled.values():
-        summed[found.model, found.area_code][0] += 1
-        summed[found.model, found.area_code][1] += found.outcome
-    return [(model, area_code, evaluated, recognised) for (model, area_code), (evaluated, recognised) in summed.items()]
+        summed[found.kind, found.area_code][0] += 1
+        summed[found.kind, found.area_code][1] += found.outcome
+    return [(kind, area_code, evaluated, recognised) for (kind, area_code), (evaluated, recognised) in summed.items()]
 
 
 def citizens_in_recognised(project_id, period, groups):
@@ -84,14 +84,14 @@ def citizens_in_recognised(project_id, period, groups):
     score_pending(project_id)
     reading = rolled_up_forms(project_id)
     rolled = rolled_up_results(project_id, period) if any(
-        scorer.rules.model in groups for _, scorer in reading.values()) else {}
-    recognised = {model: {*queries.list_recognised_subjects(project_id, model, period, list(reading)),
-                          *(found.subject for found in rolled.values() if found.model == model and found.outcome)}
-                  for model in groups}
+        scorer.rules.kind in groups for _, scorer in reading.values()) else {}
+    recognised = {kind: {*queries.list_recognised_subjects(project_id, kind, period, list(reading)),
+                          *(found.subject for found in rolled.values() if found.kind == kind and found.outcome)}
+                  for kind in groups}
     summed = defaultdict(lambda: [0, 0])
     for area_code, outcome, household, clan, unit in queries.list_citizen_links(project_id, period):
         belongs = {"gia_dinh": household, "dong_ho": clan, "cong_dong": area_code, "don_vi": unit}
-        if any(belongs[model] in recognised[model] for model in groups):
+        if any(belongs[kind] in recognised[kind] for kind in groups):
             summed[area_code][0] += 1
             summed[area_code][1] += bool(outcome)
     return [("cong_dan", area_code, evaluated, recognised) for area_code, (evaluated, recognised) in summed.items()]

@@ -17,7 +17,7 @@ from ..schemas import load_json
 from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import recognition, results, scores, target_progress
-from .rules.ruleset import MODELS
+from .rules.ruleset import KIND_CODES
 from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
                       summary_json)
 
@@ -48,9 +48,9 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 @scores_pending_first
 def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
-    model, period = model_and_period()
+    kind, period = kind_and_period()
     actor = project_or_404(project_id, "submission.list")
-    rows = results.counted_results(project_id, model, period, request.args.get("area"),
+    rows = results.counted_results(project_id, kind, period, request.args.get("area"),
                                    user_scope(project_id, actor.id))
     return jsonify([result_json(*row) for row in rows])
 
@@ -68,7 +68,7 @@ def summarise_results(project_id):
     """Per area of ?level= (default province) and per model: subjects evaluated, recognised, and the rate
     (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
     :raise 400.8: an unknown level."""
-    _, period = model_and_period()
+    _, period = kind_and_period()
     level = request.args.get("level", "province")
     if level not in LEVELS:
         raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
@@ -102,22 +102,22 @@ def list_target_progress(project_id):
 @scores_pending_first
 def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
-    model, period = model_and_period()
+    kind, period = kind_and_period()
     actor = project_or_404(project_id, "submission.list")
-    rows = recognition.recognition_list(project_id, model, period, request.args.get("area"),
+    rows = recognition.recognition_list(project_id, kind, period, request.args.get("area"),
                                                   user_scope(project_id, actor.id))
     return jsonify([recognition_json(*row) for row in rows])
 
 
-@bp.put("/recognition/<model>/<int:period>/<subject>")
-def decide_recognition(project_id, model, period, subject):
+@bp.put("/recognition/<kind>/<int:period>/<subject>")
+def decide_recognition(project_id, kind, period, subject):
     """Confirm or override one proposal: {"recognised": true|false, "reason": "…"} (a reason is required when
     the decision differs from the proposal). :raise 404.1: no result counts for that subject and period."""
     actor = project_or_404(project_id, "project.update")
-    if model not in MODELS:
+    if kind not in KIND_CODES:
         raise errors.not_found()
     body = load_json(DecisionSchema())
-    decision = recognition.decide(project_id, model, period, subject, body["recognised"], body["reason"],
+    decision = recognition.decide(project_id, kind, period, subject, body["recognised"], body["reason"],
                                             actor, user_scope_codes(project_id, actor.id))
     return jsonify(decision_json(decision))
 
@@ -126,14 +126,14 @@ def decide_recognition(project_id, model, period, subject):
 @scores_pending_first
 def recognition_annex(project_id):
     """The annex of the recognition decision for ?model= and ?period= (both required), as XLSX."""
-    model, period = model_and_period()
-    if model is None or period is None:
+    kind, period = kind_and_period()
+    if kind is None or period is None:
         raise errors.missing_parameter(field="model and period")
     actor = project_or_404(project_id, "submission.list")
     return current_app.response_class(
-        recognition.annex_xlsx(project_id, model, period, user_scope(project_id, actor.id)),
+        recognition.annex_xlsx(project_id, kind, period, user_scope(project_id, actor.id)),
         mimetype=XLSX_CONTENT_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="cong-nhan-{model}-{period}.xlsx"'})
+        headers={"Content-Disposition": f'attachment; filename="cong-nhan-{kind}-{period}.xlsx"'})
 
 
 def project_or_404(project_id, verb):
@@ -143,12 +143,12 @@ def project_or_404(project_id, verb):
     return require(verb, project_id)
 
 
-def model_and_period():
+def kind_and_period():
     """?model= and ?period= when given. :raise 400.8: an unknown model, or a period that is not a year."""
-    model = request.args.get("model")
-    if model is not None and model not in MODELS:
-        raise errors.unexpected_value(field="model", value=repr(model), reason=f"expected one of {', '.join(MODELS)}.")
-    return model, year_param("period")
+    kind = request.args.get("model")
+    if kind is not None and kind not in KIND_CODES:
+        raise errors.unexpected_value(field="model", value=repr(kind), reason=f"expected one of {', '.join(KIND_CODES)}.")
+    return kind, year_param("period")
 
 
 def year_param(name):

@@ -20,7 +20,7 @@ def score_json(scored, attachment_base, binary_fields):
     rules, score = scored.scorer.rules, scored.score
     outcome = next((item for item in rules.bands + rules.levels if item.name == score.result), None)
     return {
-        "ruleSet": {"id": rules.id, "model": rules.model, "style": rules.style, "label": rules.label,
+        "ruleSet": {"id": rules.id, "model": rules.kind, "style": rules.style, "label": rules.label,
                     "source": rules.source, "status": rules.status},
         "subject": scored.subject, "area": scored.area, "period": scored.period,
         "total": score.total, "maxTotal": score.max_total, "level": score.level,
@@ -49,21 +49,21 @@ def _evidence(field, value, attachment_base, binary_fields):
 
 def result_json(score, instance_id, xml_form_id, review_state):
     """One counted result (a SubjectScore row and its submission)."""
-    return {"model": score.model, "subject": score.subject, "area": score.area_code, "period": score.period,
+    return {"model": score.kind, "subject": score.subject, "area": score.area_code, "period": score.period,
             "ruleSetId": score.ruleset_id, "total": score.total, "result": score.result, "level": score.level,
             "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
             "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
             "reviewState": review_state, "scoredAt": score.scored_at.isoformat(),
-            "members": {model: {"evaluated": evaluated, "recognised": recognised}
-                        for model, (evaluated, recognised) in counts_of_members_key(score.members).items()}
+            "members": {kind: {"evaluated": evaluated, "recognised": recognised}
+                        for kind, (evaluated, recognised) in counts_of_members_key(score.members).items()}
             if score.members is not None else None}
 
 
 def summary_json(summary):
     """One area's counts per model (rate null where nothing was evaluated)."""
     body = {"code": summary.code, "name": summary.name, "level": summary.level,
-            "models": {count.model: {"evaluated": count.evaluated, "recognised": count.recognised, "rate": count.rate}
-                       for count in summary.models}}
+            "models": {count.kind: {"evaluated": count.evaluated, "recognised": count.recognised, "rate": count.rate}
+                       for count in summary.kinds}}
     if summary.code is None:
         body = {"models": body["models"], "unplaced": summary.unplaced}
     return body
@@ -81,7 +81,7 @@ def progress_json(row):
 
 
 def decision_json(decision):
-    return {"model": decision.model, "subject": decision.subject, "period": decision.period,
+    return {"model": decision.kind, "subject": decision.subject, "period": decision.period,
             "recognised": decision.recognised, "proposed": decision.proposed, "reason": decision.reason,
             "decidedBy": decision.decided_by, "decidedAt": decision.decided_at.isoformat()}
 

@@ -117,7 +117,7 @@ def _score_row(submission_def, form_def, scorer):
     scored = score_submission_def(submission_def, form_def, scorer)
     score, rules = scored.score, scorer.rules
     return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
-            "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "model": score.model,
+            "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "kind": score.kind,
             "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
             "total": score.total, "result": score.result, "level": score.level, "recognised": score.recognised,
             "mandatory_met": score.mandatory_met,

@@ -54,12 +54,12 @@ def target_progress(project_id, year=None, within=None):
         code = target.area_code or by_name.get((target.area_level, _plain_name(target.area)))
         if within is not None and code not in within:
             continue
-        model, groups = counted_as(target) or (None, ())
+        kind, groups = counted_as(target) or (None, ())
         if (target.year, groups) not in counts:
             counts[target.year, groups] = counts_by_area(
                 citizens_in_recognised(project_id, target.year, groups) if groups
                 else outcomes_by_area(project_id, target.year), areas)
-        found = counts[target.year, groups].get((code, model), (0, 0)) if code in codes else None
+        found = counts[target.year, groups].get((code, kind), (0, 0)) if code in codes else None
         rows.append(progress(_as_target(target, code), found))
     return rows
 

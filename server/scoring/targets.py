@@ -25,7 +25,7 @@ AREA_LEVELS = {"province": "province", "tinh": "province", "district": "district
                "city": "district", "thanh_pho": "district", "town": "district", "commune": "commune", "xa": "commune",
                "ward": "commune", "phuong": "commune", "hamlet": "hamlet", "thon": "hamlet"}
 # indicator → (model, the population whose recognised share the results give directly)
-MODELS = {"GDHT": ("gia_dinh", "households"), "DHHT": ("dong_ho", "clans"), "CDHT_COMMUNITY": ("cong_dong", "hamlets"),
+KIND_CODES = {"GDHT": ("gia_dinh", "households"), "DHHT": ("dong_ho", "clans"), "CDHT_COMMUNITY": ("cong_dong", "hamlets"),
           "DVHT": ("don_vi", "units"), "CITIZEN": ("cong_dan", "citizens")}
 
 
@@ -41,9 +41,9 @@ TAKEN_AS_CITIZENS = ("workers_", "adults_", "staff_")
 def counted_as(target):
     """(model, groups) whose results give the target's actual share: groups () for the subjects themselves, or
     the models whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
-    model, population = MODELS.get(target.indicator, (None, None))
-    if model is not None and target.population == population:
-        return model, ()
+    kind, population = KIND_CODES.get(target.indicator, (None, None))
+    if kind is not None and target.population == population:
+        return kind, ()
     if target.indicator == "CITIZEN" and target.population in CITIZEN_GROUPS:
         return "cong_dan", CITIZEN_GROUPS[target.population]
     return None

@@ -208,7 +208,7 @@ UNIT_ALL_MET = {"ke_hoach_hoc_tap": "co", "quy_dinh_khuyen_khich": "co", "dau_tu
 def test_circular_22_unit_workbook_golden_cases(changes, total, band, unmet):
     rules, answers = rules_from_workbook("don_vi_hoc_tap.xlsx"), {**UNIT_ALL_MET, **changes}
     score = score_subject(rules, answers)
-    assert (score.ruleset_id, score.model, score.total, score.result) == ("tt22-2020", "don_vi", total, band)
+    assert (score.ruleset_id, score.kind, score.total, score.result) == ("tt22-2020", "don_vi", total, band)
     assert score.recognised == (band != "khong_dat")
     assert [reason.code for reason in explain_score(rules, score, answers)] == unmet
 

@@ -16,12 +16,12 @@ RESULTS = [("gia_dinh", "99001-01", 2, 1), ("gia_dinh", "99001-02", 1, 1), ("con
            ("gia_dinh", "khong-co", 1, 1)]  # (model, area code, evaluated, recognised)
 
 
-def counts(summary, model):
-    found = next(count for count in summary.models if count.model == model)
+def counts(summary, kind):
+    found = next(count for count in summary.kinds if count.kind == kind)
     return found.evaluated, found.recognised, found.rate
 
 
-@pytest.mark.parametrize("level, code, model, expected", [
+@pytest.mark.parametrize("level, code, kind, expected", [
     ("province", "99", "gia_dinh", (3, 2, 2 / 3)),
     ("province", "99", "cong_dan", (2, 2, 1.0)),
     ("province", "99", "don_vi", (0, 0, None)),  # nothing evaluated: no data, not 0 %
@@ -33,15 +33,15 @@ def counts(summary, model):
     ("hamlet", "99001-01", "gia_dinh", (2, 1, 0.5)),
     ("hamlet", "99001-02", "gia_dinh", (1, 1, 1.0)),
 ])
-def test_results_count_for_their_area_and_every_area_above(level, code, model, expected):
+def test_results_count_for_their_area_and_every_area_above(level, code, kind, expected):
     [summary] = [summary for summary in summarise(RESULTS, AREAS, level) if summary.code == code]
-    assert counts(summary, model) == expected and summary.level == level
+    assert counts(summary, kind) == expected and summary.level == level
 
 
 def test_every_area_of_the_level_is_listed_even_without_data():
     assert [summary.code for summary in summarise(RESULTS, AREAS, "commune")] == ["99001", "99002"]
     assert [summary.code for summary in summarise([], AREAS, "hamlet")] == ["99001-01", "99001-02", "99002-01"]
-    assert all(count.rate is None for summary in summarise([], AREAS, "province") for count in summary.models)
+    assert all(count.rate is None for summary in summarise([], AREAS, "province") for count in summary.kinds)
 
 
 def test_the_summary_of_everything_counts_results_outside_the_tree_too():

@@ -115,7 +115,7 @@ def problems_of(sheets, fields=FIELDS):
 
 def test_a_points_workbook_reads_into_a_rule_set():
     rules = read_rules(edited(POINTS), FIELDS, FIELDS)
-    assert (rules.id, rules.model, rules.style, rules.total) == ("tt22-2020", "gia_dinh", "points", 100.0)
+    assert (rules.id, rules.kind, rules.style, rules.total) == ("tt22-2020", "gia_dinh", "points", 100.0)
     assert (rules.subject_field, rules.area_field, rules.period_field) == ("ho", "thon", "nam")
     assert (rules.label, rules.source, rules.status) == ({"default": "Thông tư 22/2020"}, "TT22/2020/TT-BGDĐT", "official")
     assert [(band.name, band.threshold, band.recognised, band.row) for band in rules.bands] == [
@@ -139,7 +139,7 @@ def test_a_points_workbook_reads_into_a_rule_set():
 
 def test_a_levels_workbook_reads_into_a_rule_set():
     rules = read_rules(edited(LEVELS), FIELDS)
-    assert (rules.model, rules.style, rules.total, rules.area_field, rules.period_field) == (
+    assert (rules.kind, rules.style, rules.total, rules.area_field, rules.period_field) == (
         "cong_dong", "levels", None, None, None)
     assert [(level.name, level.level, level.recognised) for level in rules.levels] == [
         ("muc_1", 1, True), ("muc_2", 2, True), ("muc_3", 3, True)]

@@ -44,7 +44,7 @@ class Reason(NamedTuple):
 
 class Score(NamedTuple):
     ruleset_id: str
-    model: str
+    kind: str
     style: str
     total: float | None  # points style
     max_total: float | None
@@ -109,7 +109,7 @@ class Scorer:
         held_back_by = tuple(code for code, requirement in failed if requirement.applies_to is None
                              or self._within_reach(requirement.applies_to, total, met)) if failed else ()
         rules = self.rules
-        return _new_score((rules.id, rules.model, rules.style, total, rules.total, outcome.name if outcome else None,
+        return _new_score((rules.id, rules.kind, rules.style, total, rules.total, outcome.name if outcome else None,
                            level, recognised, mandatory_met, met, points, criterion_points, held_back_by))
 
     def unmet(self, score: Score) -> list:

@@ -61,7 +61,7 @@ def fields_referenced(tree) -> frozenset:
 
 def rollups_referenced(tree) -> frozenset:
     """The (function, model) roll-ups an expression needs, e.g. {("share_recognised", "gia_dinh")}."""
-    return frozenset((node.function, node.model) for node in walk(tree) if isinstance(node, Rollup))
+    return frozenset((node.function, node.kind) for node in walk(tree) if isinstance(node, Rollup))
 
 
 def kind_of(node) -> str:
@@ -106,7 +106,7 @@ def _field(node):
 
 
 def _rollup(node):
-    key = (node.function, node.model)
+    key = (node.function, node.kind)
 
     def rollup(values, rollups):
         value = rollups.get(key) if rollups else None

@@ -10,7 +10,7 @@ consistent, every rule says whether it is official or provisional.
 from .rows import Context, Problem, RulesError, Table
 from .criteria_sheet import read_criteria
 from .recognition_sheet import read_recognition
-from .ruleset import MODELS, Band, Criterion, Indicator, Level, Requirement, RuleSet
+from .ruleset import KIND_CODES, Band, Criterion, Indicator, Level, Requirement, RuleSet
 from .xpath import number_to_string
 
 __all__ = ["Band", "Criterion", "Indicator", "Level", "MODELS", "Problem", "Requirement", "RuleSet", "RulesError",
@@ -76,7 +76,7 @@ def _rule_set(declared, criteria):
 
     ruleset = declared.single["ruleset"]
     return RuleSet(
-        id=ruleset.text("value"), model=declared.model, style=declared.style, total=declared.total,
+        id=ruleset.text("value"), kind=declared.kind, style=declared.style, total=declared.total,
         subject_field=field_of("subject"), area_field=field_of("area"), period_field=field_of("period"),
         criteria=tuple(criteria), bands=tuple(sorted(declared.bands, key=lambda band: band.threshold)),
         levels=tuple(sorted(declared.levels, key=lambda level: level.level)),

@@ -8,8 +8,8 @@ reported to the Context; the values read are returned even when some are missing
 
 from dataclasses import dataclass, field
 
-from .rows import MODEL_MEMBERS, Row, check_headers
-from .ruleset import MODELS, STYLES, Band, Level, Requirement
+from .rows import KIND_MEMBERS, Row, check_headers
+from .ruleset import KIND_CODES, STYLES, Band, Level, Requirement
 from .xpath import number_to_string
 
 SHEET = "recognition"
@@ -22,7 +22,7 @@ TYPES = SINGLE + ("band", "level", "require")
 @dataclass
 class Declarations:
     single: dict = field(default_factory=dict)  # type → its Row
-    model: str | None = None
+    kind: str | None = None
     style: str | None = None
     total: float | None = None
     bands: list = field(default_factory=list)
@@ -41,9 +41,9 @@ def read_recognition(table, context) -> Declarations:
         return Declarations()  # every row depends on these three columns: the header problem says it all
     rows = [Row(SHEET, number, cells, context) for number, cells in table.rows]
     declared = Declarations(single=_single_rows(rows, context))
-    declared.model = _choice(declared.single.get("model"), MODELS, "model")
+    declared.kind = _choice(declared.single.get("model"), KIND_CODES, "model")
     declared.style = _choice(declared.single.get("style"), STYLES, "style")
-    context.members = MODEL_MEMBERS[declared.model] if declared.model else None
+    context.members = KIND_MEMBERS[declared.kind] if declared.kind else None
     declared.total = _total(declared.single.get("total"), declared.style, context)
     for row in rows:
         _read_multiple(row, declared)

@@ -14,7 +14,7 @@ from .expressions import Expression, compile_tree
 from .syntax import Call, ExpressionError, Field, Rollup, parse, walk
 from .xpath import string_to_number
 
-MODEL_MEMBERS = {  # the members a subject model's roll-ups may count (docs/xlsform-scoring.md)
+KIND_MEMBERS = {  # the members a subject model's roll-ups may count (docs/xlsform-scoring.md)
     "gia_dinh": ("cong_dan",),
     "dong_ho": ("gia_dinh", "cong_dan"),
     "cong_dong": ("gia_dinh", "dong_ho", "cong_dan"),
@@ -205,11 +205,11 @@ class Row:
     def _check_rollup(self, column, node):
         at = f"(at character {node.position + 1} of the expression)"
         members = self.context.members
-        if node.model not in MODEL_MEMBERS:
-            self.report(column, f"'{node.model}' is not a model code; the codes are {', '.join(MODEL_MEMBERS)} {at}")
-        elif members is not None and node.model not in members:
+        if node.kind not in KIND_MEMBERS:
+            self.report(column, f"'{node.kind}' is not a model code; the codes are {', '.join(KIND_MEMBERS)} {at}")
+        elif members is not None and node.kind not in members:
             allowed = ", ".join(members) or "none: it has no members to roll up"
-            self.report(column, f"{node.function}('{node.model}') cannot be used here: the members of this "
+            self.report(column, f"{node.function}('{node.kind}') cannot be used here: the members of this "
                                 f"model are {allowed} {at}")
 
     def _check_choices(self, column, node):

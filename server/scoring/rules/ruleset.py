@@ -10,7 +10,7 @@ from functools import cached_property
 
 from .expressions import Expression, fields_referenced, rollups_referenced
 
-MODELS = ("gia_dinh", "dong_ho", "cong_dong", "don_vi", "cong_dan")
+KIND_CODES = ("gia_dinh", "dong_ho", "cong_dong", "don_vi", "cong_dan")
 STYLES = ("points", "levels")
 LEVELS = (1, 2, 3)
 
@@ -84,7 +84,7 @@ class Requirement:
 @dataclass(frozen=True)
 class RuleSet:
     id: str
-    model: str
+    kind: str
     style: str
     total: float | None
     subject_field: str

@@ -94,7 +94,7 @@ class Call:
 class Rollup:
     """A roll-up over the subject's members, e.g. share_recognised('gia_dinh'); computed by the engine."""
     function: str
-    model: str
+    kind: str
     position: int = field(default=0, compare=False)
 
 
