@@ -10,6 +10,8 @@ import random
 import uuid
 from dataclasses import dataclass
 
+from .subject_kinds import BY_CODE, CONG_DAN, DON_VI, DONG_HO, GIA_DINH, HOUSEHOLD_LINK
+
 PROVINCE = ("99", "Tỉnh Mẫu (dữ liệu tổng hợp)")
 LEGACY_DISTRICT = ("999", "Huyện Mẫu cũ (trước 1/7/2025)")
 COMMUNES = [("99001", "Xã Hòa Bình (mẫu)", "xa"), ("99002", "Xã Tân Lập (mẫu)", "xa"),
@@ -59,9 +61,9 @@ def synthetic_province(seed=2026) -> Province:
                   for k, family in enumerate(rng.sample(FAMILY_NAMES, 2))]
         units += [Entity(new_uuid(rng), label.format(commune=commune_name), {"xa": commune_code, "loai": kind})
                   for label, kind in UNITS]
-    registries = {"ho_gia_dinh": (["thon", "chu_ho", "so_thanh_vien"], households),
-                  "cong_dan": (["thon", "ho", "nhom"], citizens),
-                  "dong_ho": (["xa", "thon"], clans), "don_vi": (["xa", "loai"], units)}
+    registries = {BY_CODE[GIA_DINH].registry: (["thon", "chu_ho", "so_thanh_vien"], households),
+                  BY_CODE[CONG_DAN].registry: (["thon", HOUSEHOLD_LINK, "nhom"], citizens),
+                  BY_CODE[DONG_HO].registry: (["xa", "thon"], clans), BY_CODE[DON_VI].registry: (["xa", "loai"], units)}
     return Province("\n".join(rows) + "\n", hamlets, registries)
 
 
@@ -74,7 +76,7 @@ def make_household(rng, hamlet_code, hamlet_name):
     size = rng.randint(2, 7)
     household = Entity(new_uuid(rng), f"Hộ {head} – {hamlet_name}",
                        {"thon": hamlet_code, "chu_ho": head, "so_thanh_vien": str(size)})
-    members = [Entity(new_uuid(rng), name, {"thon": hamlet_code, "ho": household.uuid,
+    members = [Entity(new_uuid(rng), name, {"thon": hamlet_code, HOUSEHOLD_LINK: household.uuid,
                                             "nhom": rng.choice(CITIZEN_GROUPS)}) for name in (head, spouse)]
     return household, members
 

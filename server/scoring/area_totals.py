@@ -1,28 +1,16 @@
-"""Roll-ups: counted results summed up the administrative tree. A pure module over plain rows.
+"""Area totals: counted results summed up the administrative tree. A pure module over plain rows.
 
 The counted results (one per subject and period) come summed per area they were evaluated in, usually a
-hamlet, as (model, area code, evaluated, recognised). They count for that area and every area above it: the
+hamlet, as (kind, area code, evaluated, recognised). They count for that area and every area above it: the
 parent chain (hamlet → commune → province) and, where a commune kept its legacy district, that district too.
-For every area of the level asked and every model: how many subjects were evaluated, how many recognised, and
-the rate. An area where nothing was
-evaluated has rate None ("no data"), never 0%.
+For every area of the level asked and every subject kind: how many subjects were evaluated, how many recognised, and
+the rate. An area where nothing was evaluated has rate None ("no data"), never 0%.
 """
 
 from collections import defaultdict
 from typing import NamedTuple
 
-from .rules.ruleset import KIND_CODES
-
-class MemberLink(NamedTuple):
-    """How a member's result names the subject it is a member of: its area (a hamlet's members), or a property
-    of its entity in the registries, or else of its household's entity (a citizen's `ho`; `dong_ho`)."""
-    area: bool = False
-    property: str | None = None
-
-
-MEMBER_LINKS = {"cong_dong": MemberLink(area=True), "dong_ho": MemberLink(property="dong_ho"),
-                "gia_dinh": MemberLink(property="ho"), "don_vi": MemberLink(property="don_vi")}
-MEMBER_ORDER = ("gia_dinh", "don_vi", "dong_ho", "cong_dong")  # members are rolled up before who counts them
+from ..subject_kinds import CODES as KIND_CODES
 
 
 class AreaRow(NamedTuple):
@@ -50,7 +38,7 @@ class AreaSummary(NamedTuple):
 
 
 def summarise(results, areas, level):
-    """AreaSummary for every area of `level`, from counted results summed as (model, area_code, evaluated,
+    """AreaSummary for every area of `level`, from counted results summed as (kind, area_code, evaluated,
     recognised)."""
     counts = counts_by_area(results, areas)
     return [AreaSummary(area.code, area.name, area.level,
@@ -59,7 +47,7 @@ def summarise(results, areas, level):
 
 
 def counts_by_area(results, areas):
-    """{(area code, model): (evaluated, recognised)} for every area with results in it or below it."""
+    """{(area code, kind): (evaluated, recognised)} for every area with results in it or below it."""
     by_id = {area.id: area for area in areas}
     by_code = {area.code: area for area in areas}
     above = {}
@@ -102,30 +90,3 @@ def self_and_above(area, by_id):
 def _kind_count(kind, count):
     evaluated, recognised = count or (0, 0)
     return KindCount(kind, evaluated, recognised, recognised / evaluated if evaluated else None)
-
-
-def members_key(counts):
-    """The member counts a rolled-up result was scored with, as kept beside it: 'cong_dan=12/9;gia_dinh=4/3'
-    ({member model: (evaluated, recognised)})."""
-    return ";".join(f"{kind}={evaluated}/{recognised}" for kind, (evaluated, recognised) in sorted(counts.items()))
-
-
-def counts_of_members_key(key):
-    """{member model: (evaluated, recognised)} of a members_key."""
-    counts = {}
-    for part in filter(None, key.split(";")):
-        kind, _, numbers = part.partition("=")
-        evaluated, _, recognised = numbers.partition("/")
-        counts[kind] = (int(evaluated), int(recognised))
-    return counts
-
-
-def member_rollups(referenced, counts):
-    """{(function, model): value} for the roll-ups a rule set reads, from its members' (evaluated, recognised)
-    per model. share_recognised is None (no data: NaN to the engine) when no member was evaluated."""
-    values = {}
-    for function, kind in referenced:
-        evaluated, recognised = counts.get(kind, (0, 0))
-        values[function, kind] = {"share_recognised": recognised / evaluated if evaluated else None,
-                                   "count_members": evaluated, "count_recognised": recognised}[function]
-    return values

@@ -80,14 +80,15 @@ class RecognitionDecision(Base):
 
 class MemberScore(Base):
     """A result whose rules read its members' results (share_recognised('gia_dinh')…), scored with the member
-    counts it was read with, e.g. "gia_dinh=120/95" (120 evaluated, 95 recognised). Derived and never edited:
-    when the members change, a new row is added under the new counts, so each stays reproducible and reading
-    the same counts again costs nothing (server/scoring/member_rollups.py)."""
+    counts it was read with: {"gia_dinh": {"evaluated": 120, "recognised": 95}}. Derived and never edited: when
+    the members change, a new row is added under the new counts, so each stays reproducible and reading the same
+    counts again costs nothing (server/scoring/member_rollups.py; member_counts.py says how they are kept)."""
 
     __tablename__ = "member_scores"
     id: Mapped[int] = mapped_column(primary_key=True)
     score_id: Mapped[int] = mapped_column(sa.ForeignKey("scores.id"), index=True)
-    members: Mapped[str] = mapped_column(sa.String(255))
+    member_counts: Mapped[dict] = mapped_column(sa.JSON)
+    member_counts_digest: Mapped[str] = mapped_column(sa.String(64))  # member_counts.counts_digest: one row per counts
     total: Mapped[float | None] = mapped_column(sa.Float)
     result: Mapped[str | None] = mapped_column(sa.String(100))
     level: Mapped[int | None] = mapped_column(sa.Integer)
@@ -96,7 +97,7 @@ class MemberScore(Base):
     unmet: Mapped[list] = mapped_column(sa.JSON)
     held_back_by: Mapped[list] = mapped_column(sa.JSON)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    __table_args__ = (sa.UniqueConstraint("score_id", "members"),)
+    __table_args__ = (sa.UniqueConstraint("score_id", "member_counts_digest"),)
 
 
 class ScoringMark(Base):

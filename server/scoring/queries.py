@@ -9,6 +9,7 @@ from ..db import dialect_insert
 from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..registries.models import Entity
+from ..subject_kinds import CONG_DAN, HOUSEHOLD_LINK, groups_of, kind_of
 from ..submissions.models import Submission, SubmissionDef
 from .models import MemberScore, PlanTarget, RecognitionDecision, ScoringMark, SubjectScore
 from .area_totals import AreaRow
@@ -84,10 +85,10 @@ def _insert_or_nothing(kind, conflict_columns):
 
 
 def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, within=None, subjects=None):
-    """The scores that count, one per (model, subject, period) in the project: the latest submission that is
+    """The scores that count, one per (kind, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
-    A subquery of (score_id, form_def_id, model, subject, area_code, period, recognised, rank); rank 1 counts.
-    Filters: model (or any of `models`), period, an area with every area below it, `within` (a SELECT of
+    A subquery of (score_id, form_def_id, kind, subject, area_code, period, recognised, rank); rank 1 counts.
+    Filters: kind (or any of `kinds`), period, an area with every area below it, `within` (a SELECT of
     area codes: the caller's scope), and some subjects."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.kind, SubjectScore.subject, SubjectScore.period),
@@ -131,7 +132,7 @@ def _outcome(counted):
 
 
 def counted_results(project_id, kind=None, period=None, area_code=None, within=None, subjects=None):
-    """The score that counts for each (model, subject, period) in the project (see _counted), with its filters.
+    """The score that counts for each (kind, subject, period) in the project (see _counted), with its filters.
     Rows: SubjectScore, instance id, form id, review state."""
     counted = _counted(project_id, kind, period, area_code, within=within, subjects=subjects)
     query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
@@ -143,8 +144,8 @@ def counted_results(project_id, kind=None, period=None, area_code=None, within=N
 
 
 def count_outcomes(project_id, period, exclude_form_def_ids, kinds=None, area_codes=None):
-    """Rows (model, period, area_code, evaluated, recognised) summed in the database over the results that count
-    (of `models`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result
+    """Rows (kind, period, area_code, evaluated, recognised) summed in the database over the results that count
+    (of `kinds`, in `area_codes`, if given), but those scored under `exclude_form_def_ids` (their result
     depends on their members: member_rollups.py). Recognised is the outcome: the officer's decision where there is
     one, else the proposal."""
     counted = _counted(project_id, period=period, kinds=kinds, within=area_codes)
@@ -171,41 +172,38 @@ def list_recognised_subjects(project_id, kind, period, exclude_form_def_ids):
     return db.session.execute(query).scalars().all()
 
 
-def list_citizen_links(project_id, period):
-    """Rows (area_code, outcome, household, clan, unit) of the citizens whose results count in `period`: the
-    outcome is the decision, else the proposal; household, clan and unit come from the citizen's registry entity
-    (`ho`, `dong_ho` or else its household's, `don_vi`), None where it has none."""
-    counted = _counted(project_id, "cong_dan", period)
+def list_citizen_groups(project_id, period):
+    """Rows (area_code, outcome, then the group of each kind in subject_kinds.groups_of(CONG_DAN)) of the
+    citizens whose results count in `period`: the outcome is the decision, else the proposal; a group is named
+    as _member_groups says, None where the citizen has none."""
+    counted = _counted(project_id, CONG_DAN, period)
+    groups, joined = _member_groups(counted, groups_of(CONG_DAN), outer=True)
+    query = joined(sa.select(counted.c.area_code, _outcome(counted), *groups).select_from(counted)
+                   .outerjoin(RecognitionDecision, _decided(project_id, counted)))
+    return db.session.execute(query.where(counted.c.rank == 1)).all()
+
+
+def _member_groups(counted, group_kinds, outer=False):
+    """The columns naming, for each of `group_kinds`, the group (the subject whose member it is) of each counted
+    member result, and the joins they need: the member's area for a hamlet, else the kind's member_link on the
+    member's registry entity or else on its household's (subject_kinds.py)."""
     entity, household = sa.orm.aliased(Entity), sa.orm.aliased(Entity)
-    query = (sa.select(counted.c.area_code, _outcome(counted),
-                       entity.data["ho"].as_string(),
-                       sa.func.coalesce(entity.data["dong_ho"].as_string(), household.data["dong_ho"].as_string()),
-                       entity.data["don_vi"].as_string())
-             .select_from(counted)
-             .outerjoin(RecognitionDecision, _decided(project_id, counted))
-             .outerjoin(entity, entity.uuid == counted.c.subject)
-             .outerjoin(household, household.uuid == entity.data["ho"].as_string())
-             .where(counted.c.rank == 1))
-    return db.session.execute(query).all()
+    links = [kind_of(kind).member_link for kind in group_kinds]
+    columns = [counted.c.area_code if link is None else
+               sa.func.coalesce(entity.data[link].as_string(), household.data[link].as_string()) for link in links]
+    if all(link is None for link in links):
+        return columns, lambda query: query
+    join = "outerjoin" if outer else "join"
+    return columns, lambda query: (getattr(query, join)(entity, entity.uuid == counted.c.subject)
+                                   .outerjoin(household, household.uuid == entity.data[HOUSEHOLD_LINK].as_string()))
 
 
-def _member_group(counted, link):
-    """The column naming the group (the subject whose member it is) of each counted member result, and the
-    joins it needs."""
-    if link.area:
-        return counted.c.area_code, lambda query: query
-    entity, household = sa.orm.aliased(Entity), sa.orm.aliased(Entity)
-    group = sa.func.coalesce(entity.data[link.property].as_string(), household.data[link.property].as_string())
-    return group, lambda query: (query.join(entity, entity.uuid == counted.c.subject)
-                                 .outerjoin(household, household.uuid == entity.data["ho"].as_string()))
-
-
-def count_members(project_id, member_kind, link, period, exclude_form_def_ids, groups=None):
+def count_members(project_id, member_kind, group_kind, period, exclude_form_def_ids, groups=None):
     """Rows (period, group, evaluated, recognised) of the `member_model` results that count, per group named
     by a registry property (a link by area is summed by count_outcomes), but those scored under
     `exclude_form_def_ids`, of `groups` if given; recognised is the outcome (decision, else proposal)."""
     counted = _counted(project_id, member_kind, period)
-    group, joined = _member_group(counted, link)
+    [group], joined = _member_groups(counted, [group_kind])
     outcome = _outcome(counted)
     query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
                    .select_from(counted)
@@ -218,11 +216,11 @@ def count_members(project_id, member_kind, link, period, exclude_form_def_ids, g
             for row_period, found, evaluated, recognised in db.session.execute(query) if found is not None]
 
 
-def list_member_groups(project_id, member_kind, link, period, form_def_ids):
+def list_member_groups(project_id, member_kind, group_kind, period, form_def_ids):
     """Rows (score_id, period, group, decided) of the `member_model` results that count and were scored under
     `form_def_ids` (those whose own result is rolled up over their members); decided is the decision or None."""
     counted = _counted(project_id, member_kind, period)
-    group, joined = _member_group(counted, link)
+    [group], joined = _member_groups(counted, [group_kind])
     query = joined(sa.select(counted.c.score_id, counted.c.period, group, RecognitionDecision.recognised)
                    .select_from(counted).outerjoin(RecognitionDecision, _decided(project_id, counted)))
     query = query.where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids))
@@ -230,13 +228,13 @@ def list_member_groups(project_id, member_kind, link, period, form_def_ids):
 
 
 def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_reasons=False, subjects=None):
-    """The results that count scored under `form_def_ids` (forms of `models`), each with every member score
-    kept for it (or none): rows (score_id, submission_def_id, form_def_id, model, subject, area_code, period,
-    decided, then MemberScore's members, total, result, level, recognised, mandatory_met and, `with_reasons`,
+    """The results that count scored under `form_def_ids` (forms of `kinds`), each with every member score
+    kept for it (or none): rows (score_id, submission_def_id, form_def_id, kind, subject, area_code, period,
+    decided, then MemberScore's member_counts, member_counts_digest, total, result, level, recognised, mandatory_met and, `with_reasons`,
     unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
     if given."""
     counted = _counted(project_id, period=period, kinds=kinds, subjects=subjects)
-    names = ("members", "total", "result", "level", "recognised", "mandatory_met")
+    names = ("member_counts", "member_counts_digest", "total", "result", "level", "recognised", "mandatory_met")
     kept = [getattr(MemberScore, name) for name in names + (("unmet", "held_back_by") if with_reasons else ())]
     query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.kind,
                        counted.c.subject, counted.c.area_code, counted.c.period,
@@ -251,7 +249,8 @@ def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_rea
 def add_member_scores(rows):
     """Insert member scores (dicts of MemberScore's columns); one already kept for the same counts stays."""
     for start in range(0, len(rows), 1000):
-        db.session.execute(_insert_or_nothing(MemberScore, ["score_id", "members"]), rows[start:start + 1000])
+        db.session.execute(_insert_or_nothing(MemberScore, ["score_id", "member_counts_digest"]),
+                           rows[start:start + 1000])
 
 
 def list_submission_xml(submission_def_ids):

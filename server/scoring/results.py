@@ -9,6 +9,7 @@ once. Sums per area count the outcome: the officer's decision where there is one
 from collections import defaultdict
 from typing import NamedTuple
 
+from ..subject_kinds import CONG_DAN, groups_of
 from . import queries
 from .member_rollups import rolled_up_forms, rolled_up_results
 from .area_totals import summarise, summarise_all
@@ -49,7 +50,7 @@ class Counted(NamedTuple):
     unmet: list
     held_back_by: list
     scored_at: object
-    members: str | None = None  # the member counts it was rolled up with, e.g. 'gia_dinh=5/3'
+    members: dict | None = None  # {member kind: MemberCount} it was rolled up with
 
     @classmethod
     def of(cls, score, rolled=None):
@@ -62,7 +63,7 @@ class Counted(NamedTuple):
 
 
 def outcomes_by_area(project_id, period=None):
-    """[(model, area code, evaluated, recognised)] over the results that count (in `period`): summed in the
+    """[(kind, area code, evaluated, recognised)] over the results that count (in `period`): summed in the
     database, with the rolled-up results added (member_rollups.py)."""
     score_pending(project_id)
     outcomes = queries.count_outcomes(project_id, period, list(rolled_up_forms(project_id)))
@@ -78,7 +79,7 @@ def outcomes_by_area(project_id, period=None):
 
 
 def citizens_in_recognised(project_id, period, groups):
-    """[("cong_dan", area code, evaluated, recognised)] of the citizens whose results count in `period` and
+    """[(CONG_DAN, area code, evaluated, recognised)] of the citizens whose results count in `period` and
     who belong to a subject of one of `groups` recognised in the end (decision, else proposal): their household
     (`ho`), their clan, the hamlet they were evaluated in, their unit (member_rollups.py)."""
     score_pending(project_id)
@@ -89,12 +90,12 @@ def citizens_in_recognised(project_id, period, groups):
                           *(found.subject for found in rolled.values() if found.kind == kind and found.outcome)}
                   for kind in groups}
     summed = defaultdict(lambda: [0, 0])
-    for area_code, outcome, household, clan, unit in queries.list_citizen_links(project_id, period):
-        belongs = {"gia_dinh": household, "dong_ho": clan, "cong_dong": area_code, "don_vi": unit}
+    for area_code, outcome, *named in queries.list_citizen_groups(project_id, period):
+        belongs = dict(zip(groups_of(CONG_DAN), named))
         if any(belongs[kind] in recognised[kind] for kind in groups):
             summed[area_code][0] += 1
             summed[area_code][1] += bool(outcome)
-    return [("cong_dan", area_code, evaluated, recognised) for area_code, (evaluated, recognised) in summed.items()]
+    return [(CONG_DAN, area_code, evaluated, recognised) for area_code, (evaluated, recognised) in summed.items()]
 
 
 def summarise_results(project_id, level, period=None, within=None):

@@ -14,10 +14,10 @@ from ..forms.fields import binary_fields, fields_of
 from ..forms.xlsform import XLSX_CONTENT_TYPE
 from ..projects import queries as project_queries
 from ..schemas import load_json
+from ..subject_kinds import CODES as KIND_CODES
 from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import recognition, results, scores, target_progress
-from .rules.ruleset import KIND_CODES
 from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
                       summary_json)
 
@@ -65,7 +65,7 @@ def count_pending_results(project_id):
 @bp.get("/results/summary")
 @scores_pending_first
 def summarise_results(project_id):
-    """Per area of ?level= (default province) and per model: subjects evaluated, recognised, and the rate
+    """Per area of ?level= (default province) and per subject kind: subjects evaluated, recognised, and the rate
     (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
     :raise 400.8: an unknown level."""
     _, period = kind_and_period()

@@ -5,7 +5,7 @@ from marshmallow import fields
 
 from ..schemas import BodySchema
 from ..urls import api_url, segment
-from .area_totals import counts_of_members_key
+from .member_counts import counts_to_json
 
 
 class DecisionSchema(BodySchema):
@@ -54,13 +54,11 @@ def result_json(score, instance_id, xml_form_id, review_state):
             "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
             "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
             "reviewState": review_state, "scoredAt": score.scored_at.isoformat(),
-            "members": {kind: {"evaluated": evaluated, "recognised": recognised}
-                        for kind, (evaluated, recognised) in counts_of_members_key(score.members).items()}
-            if score.members is not None else None}
+            "members": counts_to_json(score.members) if score.members is not None else None}
 
 
 def summary_json(summary):
-    """One area's counts per model (rate null where nothing was evaluated)."""
+    """One area's counts per subject kind (rate null where nothing was evaluated)."""
     body = {"code": summary.code, "name": summary.name, "level": summary.level,
             "models": {count.kind: {"evaluated": count.evaluated, "recognised": count.recognised, "rate": count.rate}
                        for count in summary.kinds}}

@@ -49,7 +49,7 @@ def target_progress(project_id, year=None, within=None):
     areas = queries.list_area_rows()
     codes = {area.code for area in areas}
     by_name = {(area.level, _plain_name(area.name)): area.code for area in areas}
-    rows, counts = [], {}  # counts: (year, groups) -> {(area code, model): (evaluated, recognised)}
+    rows, counts = [], {}  # counts: (year, groups) -> {(area code, kind): (evaluated, recognised)}
     for target in queries.list_targets(project_id, year):
         code = target.area_code or by_name.get((target.area_level, _plain_name(target.area)))
         if within is not None and code not in within:

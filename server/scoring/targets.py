@@ -18,34 +18,30 @@ results cannot give (digital-skill shares…) are listed with no actual and say 
 from typing import NamedTuple
 
 from ..areas.tabular import problem
+from ..subject_kinds import CONG_DAN, CONG_DONG, DON_VI, DONG_HO, GIA_DINH, by_target_indicator
 
 COLUMNS = ("plan", "area", "area_level", "year", "indicator", "population", "target_percent", "comparison")
 COMPARISONS = (">=", ">", "=")
 AREA_LEVELS = {"province": "province", "tinh": "province", "district": "district", "huyen": "district",
                "city": "district", "thanh_pho": "district", "town": "district", "commune": "commune", "xa": "commune",
                "ward": "commune", "phuong": "commune", "hamlet": "hamlet", "thon": "hamlet"}
-# indicator → (model, the population whose recognised share the results give directly)
-KIND_CODES = {"GDHT": ("gia_dinh", "households"), "DHHT": ("dong_ho", "clans"), "CDHT_COMMUNITY": ("cong_dong", "hamlets"),
-          "DVHT": ("don_vi", "units"), "CITIZEN": ("cong_dan", "citizens")}
-
-
-# a CITIZEN target's population → the models whose recognised subjects its people belong to
-CITIZEN_GROUPS = {"people_in_gdht": ("gia_dinh",), "people_in_dhht": ("dong_ho",), "people_in_cdht": ("cong_dong",),
-                  "people_in_dvht": ("don_vi",), "staff_in_dvht": ("don_vi",),
-                  "workers_in_gdht_cdht": ("gia_dinh", "cong_dong"),
-                  "workers_in_gdht_dhht_cdht": ("gia_dinh", "dong_ho", "cong_dong"),
-                  "adults_in_gdht_dhht_cdht": ("gia_dinh", "dong_ho", "cong_dong")}
+# a CITIZEN target's population → the kinds whose recognised subjects its people belong to
+CITIZEN_GROUPS = {"people_in_gdht": (GIA_DINH,), "people_in_dhht": (DONG_HO,), "people_in_cdht": (CONG_DONG,),
+                  "people_in_dvht": (DON_VI,), "staff_in_dvht": (DON_VI,),
+                  "workers_in_gdht_cdht": (GIA_DINH, CONG_DONG),
+                  "workers_in_gdht_dhht_cdht": (GIA_DINH, DONG_HO, CONG_DONG),
+                  "adults_in_gdht_dhht_cdht": (GIA_DINH, DONG_HO, CONG_DONG)}
 TAKEN_AS_CITIZENS = ("workers_", "adults_", "staff_")
 
 
 def counted_as(target):
-    """(model, groups) whose results give the target's actual share: groups () for the subjects themselves, or
-    the models whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
-    kind, population = KIND_CODES.get(target.indicator, (None, None))
-    if kind is not None and target.population == population:
-        return kind, ()
-    if target.indicator == "CITIZEN" and target.population in CITIZEN_GROUPS:
-        return "cong_dan", CITIZEN_GROUPS[target.population]
+    """(kind, groups) whose results give the target's actual share: groups () for the subjects themselves (the
+    kind whose target_indicator and target_population it has: subject_kinds.py), or the kinds whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
+    kind = by_target_indicator(target.indicator)
+    if kind is not None and target.population == kind.target_population:
+        return kind.code, ()
+    if kind is not None and kind.code == CONG_DAN and target.population in CITIZEN_GROUPS:
+        return CONG_DAN, CITIZEN_GROUPS[target.population]
     return None
 
 
@@ -107,7 +103,7 @@ def _row_problems(number, row):
 
 
 def progress(target, counts):
-    """Progress of one target; `counts` is (evaluated, recognised) of its model in its area and year, or None
+    """Progress of one target; `counts` is (evaluated, recognised) of its kind in its area and year, or None
     when its area is not in the tree."""
     what = counted_as(target)
     if what is None:

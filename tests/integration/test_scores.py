@@ -493,7 +493,8 @@ def test_a_rolled_up_result_is_scored_once_per_member_counts(client, admin, proj
         [row] = results(client, admin, project, model="cong_dong")
         assert row["recognised"] is True
         client.get(f"/v1/projects/{project.id}/results/summary", headers=admin)
-    assert [(kept.members, kept.recognised) for kept in db.session.query(MemberScore)] == [("gia_dinh=1/1", True)]
+    assert [(kept.member_counts, kept.recognised) for kept in db.session.query(MemberScore)] == [
+        ({"gia_dinh": {"evaluated": 1, "recognised": 1}}, True)]
 
 
 def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(client, admin, project, criteria_form):

@@ -49,9 +49,27 @@ def test_the_summary_of_everything_counts_results_outside_the_tree_too():
     assert counts(total, "gia_dinh") == (4, 3, 0.75) and total.unplaced == 1
 
 
-def test_member_counts_are_kept_in_a_key_that_reads_back_the_same():
-    from server.scoring.area_totals import counts_of_members_key, members_key
-    counts = {"gia_dinh": (120, 95), "cong_dan": (300, 0)}
-    key = members_key(counts)
-    assert key == "cong_dan=300/0;gia_dinh=120/95"  # sorted: the same counts give the same key
-    assert counts_of_members_key(key) == counts and counts_of_members_key("") == {}
+def test_member_counts_are_kept_as_structured_data_that_reads_back_the_same():
+    from server.scoring.member_counts import MemberCount, counts_digest, counts_from_json, counts_to_json
+    counts = {"gia_dinh": MemberCount(120, 95), "cong_dan": MemberCount(300, 0)}
+    kept = counts_to_json(counts)
+    assert kept == {"cong_dan": {"evaluated": 300, "recognised": 0}, "gia_dinh": {"evaluated": 120, "recognised": 95}}
+    assert counts_from_json(kept) == counts and counts_from_json({}) == {}
+    # the same counts give the same digest (one kept score per result and counts), other counts another
+    assert counts_digest(dict(reversed(counts.items()))) == counts_digest(counts)
+    assert counts_digest({"gia_dinh": MemberCount(120, 94)}) != counts_digest({"gia_dinh": MemberCount(120, 95)})
+
+
+def test_the_migration_moves_kept_member_keys_to_the_counts_and_digest_the_server_reads():
+    import importlib.util
+    from pathlib import Path
+
+    from server.scoring.member_counts import MemberCount, counts_digest, counts_from_json
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0010_member_counts.py"
+    spec = importlib.util.spec_from_file_location("migration_0010", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    counts = migration._counts("gia_dinh=4/3;cong_dan=12/9")
+    assert counts_from_json(counts) == {"cong_dan": MemberCount(12, 9), "gia_dinh": MemberCount(4, 3)}
+    assert migration._digest(counts) == counts_digest(counts_from_json(counts))
+    assert migration._key(counts) == "cong_dan=12/9;gia_dinh=4/3"  # and back, for a downgrade

@@ -5,7 +5,7 @@
     reasons = scorer.explain(score, values, rollups)  # only when a person will read them
 
 `values` maps survey field names to the submitted text ('' or absent = unanswered), `rollups` maps
-(function, model) to what the roll-up step computed over the subject's members (absent = no data = NaN,
+(function, kind) to what the roll-up step computed over the subject's members (absent = no data = NaN,
 and every comparison with NaN is false: docs/xlsform-scoring.md §6–7).
 
 Semantics (docs/xlsform-scoring.md §2–5):

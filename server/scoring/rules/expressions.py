@@ -3,7 +3,7 @@
 `compile_expression("${so_nguoi_biet_chu} >= 0.9 * ${so_nguoi_lon}", "boolean")` parses the text once
 (server/scoring/rules/syntax.py) and returns an Expression whose `evaluate(values, rollups)` runs in a few
 microseconds: no eval, no XPath engine. `values` maps survey field names to the submitted text
-('' or absent = unanswered); `rollups` maps (function, model), e.g. ("share_recognised", "gia_dinh"),
+('' or absent = unanswered); `rollups` maps (function, kind), e.g. ("share_recognised", "gia_dinh"),
 to a number the engine computed (absent = NaN).
 
 Semantics are XPath 1.0's (server/scoring/rules/xpath.py), as ODK Collect applies them to one answer: a field
@@ -60,7 +60,7 @@ def fields_referenced(tree) -> frozenset:
 
 
 def rollups_referenced(tree) -> frozenset:
-    """The (function, model) roll-ups an expression needs, e.g. {("share_recognised", "gia_dinh")}."""
+    """The (function, kind) roll-ups an expression needs, e.g. {("share_recognised", "gia_dinh")}."""
     return frozenset((node.function, node.kind) for node in walk(tree) if isinstance(node, Rollup))
 
 

@@ -10,10 +10,10 @@ consistent, every rule says whether it is official or provisional.
 from .rows import Context, Problem, RulesError, Table
 from .criteria_sheet import read_criteria
 from .recognition_sheet import read_recognition
-from .ruleset import KIND_CODES, Band, Criterion, Indicator, Level, Requirement, RuleSet
+from .ruleset import Band, Criterion, Indicator, Level, Requirement, RuleSet
 from .xpath import number_to_string
 
-__all__ = ["Band", "Criterion", "Indicator", "Level", "MODELS", "Problem", "Requirement", "RuleSet", "RulesError",
+__all__ = ["Band", "Criterion", "Indicator", "Level", "Problem", "Requirement", "RuleSet", "RulesError",
            "Table", "rules_of_sheets"]
 
 SHEETS = ("scoring", "recognition")

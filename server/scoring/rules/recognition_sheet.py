@@ -8,8 +8,9 @@ reported to the Context; the values read are returned even when some are missing
 
 from dataclasses import dataclass, field
 
-from .rows import KIND_MEMBERS, Row, check_headers
-from .ruleset import KIND_CODES, STYLES, Band, Level, Requirement
+from ...subject_kinds import CODES, members_of
+from .rows import Row, check_headers
+from .ruleset import STYLES, Band, Level, Requirement
 from .xpath import number_to_string
 
 SHEET = "recognition"
@@ -35,15 +36,15 @@ class Declarations:
 
 
 def read_recognition(table, context) -> Declarations:
-    """Read the recognition sheet; problems go to `context` (whose `members` it sets from the model)."""
+    """Read the recognition sheet; problems go to `context` (whose `members` it sets from the kind its model row declares)."""
     headers = check_headers(SHEET, table, REQUIRED_COLUMNS, context)
     if not set(REQUIRED_COLUMNS) <= headers:
         return Declarations()  # every row depends on these three columns: the header problem says it all
     rows = [Row(SHEET, number, cells, context) for number, cells in table.rows]
     declared = Declarations(single=_single_rows(rows, context))
-    declared.kind = _choice(declared.single.get("model"), KIND_CODES, "model")
+    declared.kind = _choice(declared.single.get("model"), CODES, "model")
     declared.style = _choice(declared.single.get("style"), STYLES, "style")
-    context.members = KIND_MEMBERS[declared.kind] if declared.kind else None
+    context.members = members_of(declared.kind) if declared.kind else None
     declared.total = _total(declared.single.get("total"), declared.style, context)
     for row in rows:
         _read_multiple(row, declared)

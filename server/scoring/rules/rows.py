@@ -10,17 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ...subject_kinds import CODES
 from .expressions import Expression, compile_tree
 from .syntax import Call, ExpressionError, Field, Rollup, parse, walk
 from .xpath import string_to_number
 
-KIND_MEMBERS = {  # the members a subject model's roll-ups may count (docs/xlsform-scoring.md)
-    "gia_dinh": ("cong_dan",),
-    "dong_ho": ("gia_dinh", "cong_dan"),
-    "cong_dong": ("gia_dinh", "dong_ho", "cong_dan"),
-    "don_vi": ("cong_dan",),
-    "cong_dan": (),
-}
 STATUSES = ("official", "provisional")
 YES, NO = ("yes", "true", "true()"), ("no", "false", "false()")
 FIELD_VALUE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
@@ -64,7 +58,7 @@ class Context:
     """What expressions are checked against, and where problems go."""
     field_names: frozenset
     field_types: dict | None = None
-    members: tuple | None = None  # member models roll-ups may name; None while the model is unknown
+    members: tuple | None = None  # member kinds roll-ups may name; None while the kind is unknown
     problems: list = field(default_factory=list)
 
     def report(self, sheet, row, column, message):
@@ -205,8 +199,8 @@ class Row:
     def _check_rollup(self, column, node):
         at = f"(at character {node.position + 1} of the expression)"
         members = self.context.members
-        if node.kind not in KIND_MEMBERS:
-            self.report(column, f"'{node.kind}' is not a model code; the codes are {', '.join(KIND_MEMBERS)} {at}")
+        if node.kind not in CODES:
+            self.report(column, f"'{node.kind}' is not a model code; the codes are {', '.join(CODES)} {at}")
         elif members is not None and node.kind not in members:
             allowed = ", ".join(members) or "none: it has no members to roll up"
             self.report(column, f"{node.function}('{node.kind}') cannot be used here: the members of this "

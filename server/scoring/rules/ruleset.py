@@ -10,7 +10,6 @@ from functools import cached_property
 
 from .expressions import Expression, fields_referenced, rollups_referenced
 
-KIND_CODES = ("gia_dinh", "dong_ho", "cong_dong", "don_vi", "cong_dan")
 STYLES = ("points", "levels")
 LEVELS = (1, 2, 3)
 
@@ -115,5 +114,5 @@ class RuleSet:
 
     @cached_property  # a rule set never changes: read once
     def rollups_referenced(self) -> frozenset:
-        """The (function, model) roll-ups the engine must compute before scoring a subject."""
+        """The (function, kind) roll-ups the engine must compute before scoring a subject."""
         return frozenset().union(*(rollups_referenced(expression.tree) for expression in self.expressions))
