@@ -2,14 +2,20 @@
 evaluation period its rule set names. A pure module over the parsed instance and the form's fields.
 """
 
-from datetime import timedelta, timezone
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+
+from lxml import etree
+
+from ..forms.fields import Field
+from .rules.ruleset import RuleSet
 
 from ..submissions.instance import values_at
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # campaigns count years in Vietnam's time (no DST)
 
 
-def answer_values(root, fields) -> dict:
+def answer_values(root: etree._Element, fields: Iterable[Field]) -> dict:
     """{field name: the answer's text} for every field of the form ('' when unanswered). Expressions name a
     field by the last step of its path (${ten}), as XLSForm does; in a repeat, the first answer counts."""
     values = {}
@@ -19,7 +25,7 @@ def answer_values(root, fields) -> dict:
     return values
 
 
-def subject_area_period(rules, values, submitted_at):
+def subject_area_period(rules: RuleSet, values: Mapping[str, str], submitted_at: datetime) -> tuple:
     """(subject id, area code, evaluation year) for a scored submission: the fields the rule set declares;
     the period defaults to the year it was submitted, in Vietnam; a period that is not a year is None."""
     subject = values.get(rules.subject_field) or None

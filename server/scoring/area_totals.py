@@ -8,6 +8,7 @@ the rate. An area where nothing was evaluated has rate None ("no data"), never 0
 """
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from ..subject_kinds import CODES as KIND_CODES
@@ -37,7 +38,7 @@ class AreaSummary(NamedTuple):
     unplaced: int = 0  # (the summary of everything) results whose area code is not in the tree
 
 
-def summarise(results, areas, level):
+def summarise(results: Iterable[tuple], areas: Sequence[AreaRow], level: str) -> list[AreaSummary]:
     """AreaSummary for every area of `level`, from counted results summed as (kind, area_code, evaluated,
     recognised)."""
     counts = counts_by_area(results, areas)
@@ -46,7 +47,7 @@ def summarise(results, areas, level):
             for area in sorted(areas, key=lambda area: area.code) if area.level == level]
 
 
-def counts_by_area(results, areas):
+def counts_by_area(results: Iterable[tuple], areas: Sequence[AreaRow]) -> dict[tuple[str, str], tuple]:
     """{(area code, kind): (evaluated, recognised)} for every area with results in it or below it."""
     by_id = {area.id: area for area in areas}
     by_code = {area.code: area for area in areas}
@@ -65,7 +66,7 @@ def counts_by_area(results, areas):
     return {key: tuple(count) for key, count in counts.items()}
 
 
-def summarise_all(results, areas):
+def summarise_all(results: Iterable[tuple], areas: Sequence[AreaRow]) -> AreaSummary:
     """One AreaSummary of every counted result, placed in the tree or not (code None)."""
     counts, unplaced, codes = defaultdict(lambda: [0, 0]), 0, {area.code for area in areas}
     for kind, area_code, evaluated, recognised in results:
@@ -75,7 +76,7 @@ def summarise_all(results, areas):
     return AreaSummary(None, None, None, tuple(_kind_count(kind, counts.get(kind)) for kind in KIND_CODES), unplaced)
 
 
-def self_and_above(area, by_id):
+def self_and_above(area: AreaRow, by_id: Mapping[int, AreaRow]) -> list[AreaRow]:
     """`area` and every area above it (parents and legacy districts), once each, nearest first."""
     found, pending = [], [area]
     while pending:

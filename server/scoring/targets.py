@@ -17,6 +17,7 @@ results cannot give (digital-skill shares…) are listed with no actual and say 
 
 from typing import NamedTuple
 
+from ..areas.sheets import Table
 from ..areas.tabular import problem
 from ..subject_kinds import CONG_DAN, CONG_DONG, DON_VI, DONG_HO, GIA_DINH, by_target_indicator
 
@@ -34,7 +35,7 @@ CITIZEN_GROUPS = {"people_in_gdht": (GIA_DINH,), "people_in_dhht": (DONG_HO,), "
 TAKEN_AS_CITIZENS = ("workers_", "adults_", "staff_")
 
 
-def counted_as(target):
+def counted_as(target: "Target") -> tuple[str, tuple] | None:
     """(kind, groups) whose results give the target's actual share: groups () for the subjects themselves (the
     kind whose target_indicator and target_population it has: subject_kinds.py), or the kinds whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
     kind = by_target_indicator(target.indicator)
@@ -68,7 +69,7 @@ class Progress(NamedTuple):
     note: str | None  # why there is no actual figure, or how it was counted
 
 
-def read_targets(table):
+def read_targets(table: Table) -> tuple[list[Target], list[dict]]:
     """(targets, problems) from a Table (server/areas/sheets.py); problems as {row, column, message}."""
     missing = [column for column in COLUMNS if column not in table.headers]
     if missing:
@@ -102,7 +103,7 @@ def _row_problems(number, row):
     return found
 
 
-def progress(target, counts):
+def progress(target: Target, counts: tuple[int, int] | None) -> Progress:
     """Progress of one target; `counts` is (evaluated, recognised) of its kind in its area and year, or None
     when its area is not in the tree."""
     what = counted_as(target)

@@ -4,7 +4,7 @@ A row with `criterion` set and `indicator` empty opens a criterion; rows with `i
 the criterion opened last. Problems are reported to the Context; the criteria read are returned anyway.
 """
 
-from .rows import Row, check_headers
+from .rows import Context, Row, Table, check_headers
 from .ruleset import Criterion, Indicator
 from .xpath import number_to_string
 
@@ -12,7 +12,7 @@ SHEET = "scoring"
 INDICATOR_ONLY = ("condition", "score", "mandatory", "level", "evidence")
 
 
-def read_criteria(table, context, style) -> list:
+def read_criteria(table: Table, context: Context, style: str | None) -> list[Criterion]:
     """The criteria of the scoring sheet, checked for `style` (points, levels, or None when unknown)."""
     required = ["criterion", "indicator", "label", "status"] + {"points": ["points"], "levels": ["level"]}.get(style, [])
     headers = check_headers(SHEET, table, required, context)

@@ -24,10 +24,14 @@ Semantics (docs/xlsform-scoring.md §2–5):
 """
 
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from .expressions import rollups_referenced
 from .ruleset import RuleSet
+
+Answers = Mapping[str, str]  # survey field name → the submitted text ('' or absent: unanswered)
+RollupValues = Mapping[tuple, float | None]  # (function, kind) → what the roll-up step computed
 
 LANGUAGES = ("vi", "en")
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}")
@@ -58,12 +62,12 @@ class Score(NamedTuple):
     held_back_by: tuple  # codes of the failed requirements that held the result back
 
 
-def score_subject(rules: RuleSet, values, rollups=None) -> Score:
+def score_subject(rules: RuleSet, values: Answers, rollups: RollupValues | None = None) -> Score:
     """Score one subject's answers under `rules`. To score many subjects, make one Scorer and reuse it."""
     return Scorer(rules).score(values, rollups)
 
 
-def explain_score(rules: RuleSet, score: Score, values, rollups=None) -> tuple:
+def explain_score(rules: RuleSet, score: Score, values: Answers, rollups: RollupValues | None = None) -> tuple:
     """The reasons behind `score` (as computed from the same values and rollups), in rule order."""
     return Scorer(rules).explain(score, values, rollups)
 
@@ -91,7 +95,7 @@ class Scorer:
         self.with_points = rules.style == "points"
         self.no_criterion_points = (None,) * len(self.criterion_slices)
 
-    def score(self, values, rollups=None) -> Score:
+    def score(self, values: Answers, rollups: RollupValues | None = None) -> Score:
         met, points = self._indicators(values, rollups)
         criterion_points = (tuple([round(sum(points[start:end]), 9) for start, end in self.criterion_slices])
                             if self.with_points else self.no_criterion_points)
@@ -116,7 +120,7 @@ class Scorer:
         """The codes of the indicators `score` does not meet, in rule order."""
         return [indicator.code for indicator, met in zip(self.indicators, score.met) if not met]
 
-    def explain(self, score: Score, values, rollups=None) -> tuple:
+    def explain(self, score: Score, values: Answers, rollups: RollupValues | None = None) -> tuple:
         """Reasons for each indicator not met or met in part, then each requirement that held the result back."""
         reasons = [_indicator_reason(indicator, met, points, values)
                    for indicator, met, points in zip(self.indicators, score.met, score.points) if not met]

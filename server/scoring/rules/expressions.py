@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import xpath
-from .syntax import (Arithmetic, Call, Compare, ExpressionError, Field, Logical, Negate, Number, Rollup, String,
+from .syntax import (Node, Arithmetic, Call, Compare, ExpressionError, Field, Logical, Negate, Number, Rollup, String,
                      parse, walk)
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "compile_tree", "fields_referenced", "kind_of",
@@ -47,24 +47,24 @@ def compile_expression(text: str, kind: str = "any") -> Expression:
     return Expression(text, tree, kind, compile_tree(tree, kind))
 
 
-def compile_tree(tree, kind: str = "any") -> Callable:
+def compile_tree(tree: Node, kind: str = "any") -> Callable:
     """A closure (values, rollups) -> value computing `tree`, converted to `kind`. :raise ValueError: bad kind."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")
     return _compiled(tree, kind)
 
 
-def fields_referenced(tree) -> frozenset:
+def fields_referenced(tree: Node) -> frozenset:
     """The survey field names an expression reads."""
     return frozenset(node.name for node in walk(tree) if isinstance(node, Field))
 
 
-def rollups_referenced(tree) -> frozenset:
+def rollups_referenced(tree: Node) -> frozenset:
     """The (function, kind) roll-ups an expression needs, e.g. {("share_recognised", "gia_dinh")}."""
     return frozenset((node.function, node.kind) for node in walk(tree) if isinstance(node, Rollup))
 
 
-def kind_of(node) -> str:
+def kind_of(node: Node) -> str:
     """The type an expression yields before any conversion: boolean, number, string or any."""
     if isinstance(node, (Compare, Logical)):
         return "boolean"

@@ -7,6 +7,8 @@ engine can trust a RuleSet: fields exist, expressions parse, points add up, band
 consistent, every rule says whether it is official or provisional.
 """
 
+from collections.abc import Iterable, Mapping
+
 from .rows import Context, Problem, RulesError, Table
 from .criteria_sheet import read_criteria
 from .recognition_sheet import read_recognition
@@ -19,7 +21,8 @@ __all__ = ["Band", "Criterion", "Indicator", "Level", "Problem", "Requirement", 
 SHEETS = ("scoring", "recognition")
 
 
-def rules_of_sheets(sheets, field_names, field_types=None) -> RuleSet | None:
+def rules_of_sheets(sheets: Mapping[str, Table], field_names: Iterable[str],
+                    field_types: Mapping[str, str] | None = None) -> RuleSet | None:
     """The rule set of a workbook, or None when it has neither a scoring nor a recognition sheet.
 
     `sheets` maps sheet names (any case) to Tables; `field_names` are the survey's field names (the last

@@ -9,7 +9,7 @@ reported to the Context; the values read are returned even when some are missing
 from dataclasses import dataclass, field
 
 from ...subject_kinds import CODES, members_of
-from .rows import Row, check_headers
+from .rows import Context, Row, Table, check_headers
 from .ruleset import STYLES, Band, Level, Requirement
 from .xpath import number_to_string
 
@@ -30,12 +30,12 @@ class Declarations:
     levels: list = field(default_factory=list)
     requirements: list = field(default_factory=list)
 
-    def row_of(self, kind):
+    def row_of(self, kind: str) -> int | None:
         row = self.single.get(kind)
         return row.number if row else None
 
 
-def read_recognition(table, context) -> Declarations:
+def read_recognition(table: Table, context: Context) -> Declarations:
     """Read the recognition sheet; problems go to `context` (whose `members` it sets from the kind its model row declares)."""
     headers = check_headers(SHEET, table, REQUIRED_COLUMNS, context)
     if not set(REQUIRED_COLUMNS) <= headers:

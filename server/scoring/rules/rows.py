@@ -7,6 +7,7 @@ base name in lower case, plus `::` and the language as written.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -39,7 +40,7 @@ class Problem:
         where += [f"column '{self.column}'"] if self.column else []
         return f"[{', '.join(where)}] {self.message}"
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
@@ -61,7 +62,7 @@ class Context:
     members: tuple | None = None  # member kinds roll-ups may name; None while the kind is unknown
     problems: list = field(default_factory=list)
 
-    def report(self, sheet, row, column, message):
+    def report(self, sheet: str, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message))
 
 
@@ -76,7 +77,7 @@ def language_key(language: str) -> str:
     return match.group(1).strip() if match else (language or "default")
 
 
-def check_headers(sheet, table, required, context):
+def check_headers(sheet: str, table: Table, required: Iterable[str], context: Context) -> set[str]:
     """Report duplicated and missing columns (on the header row); return the canonical headers present."""
     headers = [canonical_header(header) for header in table.headers]
     for index, header in enumerate(headers):
@@ -97,17 +98,17 @@ class Row:
         for header, value in cells.items():  # a duplicated column is reported on row 1; the first one is read
             self.cells.setdefault(canonical_header(header), str(value).strip())
 
-    def report(self, column, message):
+    def report(self, column: str, message: str) -> None:
         self.context.report(self.sheet, self.number, column, message)
 
-    def text(self, column) -> str:
+    def text(self, column: str) -> str:
         return self.cells.get(column, "")
 
-    def has_column(self, base) -> bool:
+    def has_column(self, base: str) -> bool:
         """Whether the sheet has the column (or a translation of it); a missing one is reported on row 1 only."""
         return any(header == base or header.startswith(base + "::") for header in self.cells)
 
-    def translations(self, base) -> dict:
+    def translations(self, base: str) -> dict:
         """{language: text} from `base` and `base::Language (code)` columns."""
         found = {}
         for header, value in self.cells.items():
@@ -116,7 +117,7 @@ class Row:
                 found[language_key(language)] = value
         return found
 
-    def non_negative(self, column, required=False):
+    def non_negative(self, column: str, required: bool = False) -> float | None:
         text = self.text(column)
         if not text:
             if required and self.has_column(column):
@@ -128,7 +129,7 @@ class Row:
             return None
         return value
 
-    def yes_no(self, column, default=None):
+    def yes_no(self, column: str, default: bool | None = None) -> bool | None:
         text = self.text(column).lower()
         if text in YES or text in NO:
             return text in YES
@@ -137,7 +138,7 @@ class Row:
             return None
         return default
 
-    def status(self, required=True):
+    def status(self, required: bool = True) -> tuple[str, str]:
         """(status, note): official or provisional; a provisional rule says why in `note`."""
         status, note = self.text("status").lower(), self.text("note")
         if not status and not (required and self.has_column("status")):
@@ -149,7 +150,7 @@ class Row:
             self.report("note", "a provisional rule needs a note saying why it is provisional")
         return status, note
 
-    def field_reference(self, column):
+    def field_reference(self, column: str) -> str | None:
         """The field named by a `${field}` cell, reported when malformed or not in the survey."""
         text = self.text(column)
         match = FIELD_VALUE.fullmatch(text)
@@ -162,13 +163,13 @@ class Row:
             return None
         return match.group(1)
 
-    def placeholders(self, column):
+    def placeholders(self, column: str) -> None:
         """Report `${…}` placeholders in a text that name no survey field."""
         for match in PLACEHOLDER.finditer(self.text(column)):
             if match.group(1) not in self.context.field_names:
                 self.report(column, f"the placeholder ${{{match.group(1)}}} names no field of the survey")
 
-    def expression(self, column, kind):
+    def expression(self, column: str, kind: str) -> Expression | None:
         """Parse, check and compile the expression in `column`; None (reported) when it is not valid."""
         text = self.text(column)
         try:

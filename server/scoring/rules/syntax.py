@@ -11,6 +11,7 @@ sum like `${a} + ${b} + … + ${z}` costs no recursion depth; comparisons do not
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import NamedTuple
 
 MAX_LENGTH = 2000
@@ -98,7 +99,10 @@ class Rollup:
     position: int = field(default=0, compare=False)
 
 
-def children(node) -> tuple:
+Node = Number | String | Field | Negate | Arithmetic | Compare | Logical | Call | Rollup
+
+
+def children(node: Node) -> tuple:
     """The direct sub-expressions of `node`."""
     if isinstance(node, Negate):
         return (node.operand,)
@@ -113,7 +117,7 @@ def children(node) -> tuple:
     return ()
 
 
-def walk(node):
+def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children (depth is bounded by MAX_DEPTH)."""
     yield node
     for child in children(node):
@@ -166,7 +170,7 @@ def _unexpected_character(text, position):
     return f"unexpected character {char!r}"
 
 
-def parse(text: str):
+def parse(text: str) -> "Node":
     """Parse an expression into its AST. :raise ExpressionError: with the position of the first problem."""
     return _Parser(tokenize(text)).parse()
 
@@ -313,7 +317,7 @@ def _rollup(name, args):
     return Rollup(name.text, args[0].value.strip(), name.position)
 
 
-def describe(token) -> str:
+def describe(token: "Token") -> str:
     if token.kind == "end":
         return "the end of the expression"
     return f"'{token.text}'" if len(token.text) <= 30 else f"'{token.text[:27]}...'"

@@ -104,7 +104,7 @@ def _table(name, rows):
                  tuple((number, cells) for number, cells in records if any(cells.values())))
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     """A cell's value as pyxform would read it."""
     if value is None:
         return ""

@@ -15,6 +15,8 @@ from functools import lru_cache
 NAN = math.nan
 XPATH_SPACE = " \t\r\n"
 
+Value = bool | float | str  # XPath 1.0's boolean, number and string
+
 
 @lru_cache(maxsize=8192)
 def string_to_number(text: str) -> float:
@@ -38,7 +40,7 @@ def number_to_string(number: float) -> str:
     return format(Decimal(text), "f") if "e" in text else text
 
 
-def to_number(value) -> float:
+def to_number(value: Value) -> float:
     if isinstance(value, float):
         return value
     if isinstance(value, bool):
@@ -46,7 +48,7 @@ def to_number(value) -> float:
     return string_to_number(value)
 
 
-def to_string(value) -> str:
+def to_string(value: Value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -54,13 +56,13 @@ def to_string(value) -> str:
     return number_to_string(value)
 
 
-def to_boolean(value) -> bool:
+def to_boolean(value: Value) -> bool:
     if isinstance(value, float):
         return value == value and value != 0
     return bool(value)
 
 
-def equals(left, right) -> bool:
+def equals(left: Value, right: Value) -> bool:
     """XPath `=` when the operand types are known only at evaluation: booleans first, then numbers, then text."""
     if isinstance(left, bool) or isinstance(right, bool):
         return to_boolean(left) == to_boolean(right)
@@ -69,11 +71,11 @@ def equals(left, right) -> bool:
     return left == right
 
 
-def not_equals(left, right) -> bool:
+def not_equals(left: Value, right: Value) -> bool:
     return not equals(left, right)
 
 
-def is_empty(value) -> bool:
+def is_empty(value: Value) -> bool:
     """What coalesce() skips: '' and NaN, as ODK Collect does."""
     return value == "" or (isinstance(value, float) and value != value)
 
