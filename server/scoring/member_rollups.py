@@ -122,11 +122,11 @@ def _roll_up_kind(state, rows):
         if found is None:
             pending.append(Pending(row, read))
         else:
-            state.rolled[row.score_id] = _rolled(row, found, read, state.with_reasons)
+            state.rolled[row.score_id] = _rolled(row, found._mapping, read, state.with_reasons)
     new = _score(pending, state.scorers)
     queries.add_member_scores([dict(values, scored_at=utcnow()) for values in new])
     for item, values in zip(pending, new):
-        state.rolled[item.row.score_id] = _rolled(item.row, _Kept(**values), item.counts, True)
+        state.rolled[item.row.score_id] = _rolled(item.row, values, item.counts, True)
 
 
 def _member_counts(state, group_kind, member):
@@ -176,23 +176,10 @@ def _score(pending, scorers):
     return found
 
 
-class _Kept(NamedTuple):
-    """A member score just made, shaped as a kept one (a row of queries.list_counted_of_forms)."""
-    score_id: int
-    member_counts: dict
-    member_counts_digest: str
-    total: float | None
-    result: str | None
-    level: int | None
-    recognised: bool
-    mandatory_met: bool
-    unmet: list
-    held_back_by: list
-
-
 def _rolled(row, kept, counts, reasons):
-    """A Rolled from a counted row, the member score kept for it and its counts (the lists if `reasons`)."""
-    return Rolled(row.score_id, row.kind, row.subject, row.area_code, row.period, counts, kept.total,
-                  kept.result, kept.level, kept.recognised, row.decided if row.decided is not None else kept.recognised,
-                  kept.mandatory_met, kept.unmet if reasons else None, kept.held_back_by if reasons else None)
-
+    """A Rolled from a counted row, the member score kept for it (MemberScore's values by name) and its counts
+    (with the unmet and held-back-by lists if `reasons`)."""
+    outcome = row.decided if row.decided is not None else kept["recognised"]
+    return Rolled(row.score_id, row.kind, row.subject, row.area_code, row.period, counts, kept["total"],
+                  kept["result"], kept["level"], kept["recognised"], outcome, kept["mandatory_met"],
+                  kept["unmet"] if reasons else None, kept["held_back_by"] if reasons else None)
