@@ -152,7 +152,8 @@ def role_assign(email, role, project_id):
 @click.argument("display_name")
 @click.option("--form", "xml_form_ids", multiple=True, help="xmlFormId of a form it may fill; repeat for more.")
 @click.option("--base-url", help="This server's address as phones reach it (default: MINHCHUNG_BASE_URL).")
-@click.option("--managed", is_flag=True, help="Collect keeps exactly the assigned forms and sends finished ones at once.")
+@click.option("--managed", is_flag=True,
+              help="Collect keeps exactly the assigned forms and sends finished ones at once.")
 @with_appcontext
 def app_user_create(project_id, display_name, xml_form_ids, base_url, managed):
     """Create an app user of a project, give it forms, and print its ODK Collect QR code and URL."""
@@ -180,7 +181,8 @@ def app_user_create(project_id, display_name, xml_form_ids, base_url, managed):
                f"{project.name}; forms: {', '.join(xml_form_ids) or 'none yet'}.")
     click.echo(f"Server URL: {server_url}")
     click.echo(f"Token: {field_key.token}")
-    click.echo("Scan in ODK Collect (Add project > Scan QR code). Anyone holding this code can submit as this app user.")
+    click.echo("Scan in ODK Collect (Add project > Scan QR code). "
+               "Anyone holding this code can submit as this app user.")
     qr.qr_terminal(qr.encode_settings(qr.collect_settings(server_url, project.name, managed)), sys.stdout)
 
 

@@ -23,7 +23,8 @@ def load_config(overrides=None):
     env = os.environ
     overrides = dict(overrides or {})
     data_dir = Path(overrides.get("DATA_DIR") or env.get("MINHCHUNG_DATA_DIR") or "data").resolve()
-    database_url = overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'minhchung.sqlite3'}"
+    database_url = (overrides.get("SQLALCHEMY_DATABASE_URI") or env.get("DATABASE_URL")
+                    or f"sqlite:///{data_dir / 'minhchung.sqlite3'}")
     config = {
         "DATA_DIR": data_dir,
         "BLOB_DIR": Path(env.get("MINHCHUNG_BLOB_DIR") or data_dir / "blobs"),

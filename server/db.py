@@ -107,7 +107,8 @@ def _compiled_for_driver(statement, dialect):
     key = (id(statement), dialect.name)
     if key not in _COMPILED:
         compiled = statement.compile(dialect=dialect)
-        _COMPILED[key] = (compiled.string, {name: value for name, value in compiled.params.items() if value is not None})
+        constants = {name: value for name, value in compiled.params.items() if value is not None}
+        _COMPILED[key] = (compiled.string, constants)
     return _COMPILED[key]
 
 

@@ -82,7 +82,8 @@ def publish_workbook(project, path, config, actor):
     if form_queries.get_form_by_project_and_xml_form_id(project.id, path.stem) is not None:
         return
     options = form_service.UploadOptions(content_type_of(path), path.stem, ignore_warnings=True,
-                                         validate=config["ODK_VALIDATE"], max_unzipped=config["MAX_XLSX_UNZIPPED_BYTES"])
+                                         validate=config["ODK_VALIDATE"],
+                                         max_unzipped=config["MAX_XLSX_UNZIPPED_BYTES"])
     definition = form_service.read_definition(path.read_bytes(), options)
     if form_queries.get_form_by_project_and_xml_form_id(project.id, definition.info.xml_form_id) is None:
         form_service.create_form(project, definition, publish=True, by=actor)

@@ -4,7 +4,8 @@ from ..schemas import BodySchema, Timestamp
 
 
 class AppUserSchema(Schema):
-    """Central's app user (pyodk's ProjectAppUser): the actor's fields, its project and its token (null once revoked)."""
+    """Central's app user (pyodk's ProjectAppUser): the actor's fields, its project and its token (null once
+    revoked)."""
 
     projectId = fields.Integer(attribute="project_id")
     id = fields.Integer(attribute="actor.id")

@@ -64,7 +64,8 @@ def parse_authorization(value: str):
 def expected_response(user_ha1: str, method: str, params) -> str:
     ha2 = md5(f"{method}:{params['uri']}")
     if params.get("qop"):
-        return md5(f"{user_ha1}:{params['nonce']}:{params.get('nc', '')}:{params.get('cnonce', '')}:{params['qop']}:{ha2}")
+        nonce_count, client_nonce = params.get("nc", ""), params.get("cnonce", "")
+        return md5(f"{user_ha1}:{params['nonce']}:{nonce_count}:{client_nonce}:{params['qop']}:{ha2}")
     return md5(f"{user_ha1}:{params['nonce']}:{ha2}")
 
 

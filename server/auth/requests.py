@@ -81,7 +81,9 @@ def current_session():
 
 
 def require(verb, project_id=None, form_id=None):
-    """The actor, if it may do `verb` (on the project, or the form); :raise 401.2: anonymous, :raise 403.1: not allowed."""
+    """The actor, if it may do `verb` (on the project, or the form).
+
+    :raise 401.2: anonymous, :raise 403.1: not allowed."""
     actor_id = current_actor_id()
     if verb not in service.verbs_of_actor(actor_id, project_id, form_id):
         raise errors.insufficient_rights()
@@ -118,7 +120,8 @@ def original_uri():
 def www_authenticate_challenges():
     """What a 401 on an OpenRosa endpoint offers: Digest always (it works over plain HTTP), Basic only over
     HTTPS (Collect sends Basic only there). Collect answers only a challenge, never a bare 401."""
-    challenges = [digest.challenge(current_app.config["SECRET_KEY"], int(time.time()), stale=g.get("digest_stale", False))]
+    challenges = [digest.challenge(current_app.config["SECRET_KEY"], int(time.time()),
+                                   stale=g.get("digest_stale", False))]
     if request.is_secure:
         challenges.append(f'Basic realm="{digest.REALM}", charset="UTF-8"')
     return challenges

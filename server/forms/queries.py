@@ -53,4 +53,5 @@ def list_open_published_forms(project_id):
 
 def form_ids_assigned_to(actor_id):
     from ..appusers.models import FormAssignment
-    return set(db.session.execute(sa.select(FormAssignment.form_id).where(FormAssignment.actor_id == actor_id)).scalars())
+    query = sa.select(FormAssignment.form_id).where(FormAssignment.actor_id == actor_id)
+    return set(db.session.execute(query).scalars())

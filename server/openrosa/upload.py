@@ -58,7 +58,8 @@ def parse_parts(stream, boundary, content_length):
         for event in parser.parse_blocking(stream.read, CHUNK):
             if isinstance(event, multipart.MultipartSegment):
                 segment = event
-                part = UploadedFile(SpooledTemporaryFile(SPOOL_BYTES), segment.content_type or "application/octet-stream")
+                content_type = segment.content_type or "application/octet-stream"
+                part = UploadedFile(SpooledTemporaryFile(SPOOL_BYTES), content_type)
             elif event:
                 part.stream.write(event)
             else:

@@ -19,6 +19,7 @@ def list_projects(project_ids=None):
 
 def count_forms_by_project(project_ids):
     from ..forms.models import Form
-    query = (sa.select(Form.project_id, sa.func.count()).where(Form.project_id.in_(project_ids), Form.deleted_at.is_(None))
+    query = (sa.select(Form.project_id, sa.func.count())
+             .where(Form.project_id.in_(project_ids), Form.deleted_at.is_(None))
              .group_by(Form.project_id))
     return dict(db.session.execute(query).all())

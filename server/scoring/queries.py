@@ -230,7 +230,8 @@ def list_member_groups(project_id, member_kind, group_kind, period, form_def_ids
 def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_reasons=False, subjects=None):
     """The results that count scored under `form_def_ids` (forms of `kinds`), each with every member score
     kept for it (or none): rows (score_id, submission_def_id, form_def_id, kind, subject, area_code, period,
-    decided, then MemberScore's member_counts, member_counts_digest, total, result, level, recognised, mandatory_met and, `with_reasons`,
+    decided, then MemberScore's member_counts, member_counts_digest, total, result, level, recognised,
+    mandatory_met and, `with_reasons`,
     unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
     if given."""
     counted = _counted(project_id, period=period, kinds=kinds, subjects=subjects)

@@ -147,7 +147,8 @@ def kind_and_period():
     """?model= and ?period= when given. :raise 400.8: an unknown model, or a period that is not a year."""
     kind = request.args.get("model")
     if kind is not None and kind not in KIND_CODES:
-        raise errors.unexpected_value(field="model", value=repr(kind), reason=f"expected one of {', '.join(KIND_CODES)}.")
+        raise errors.unexpected_value(field="model", value=repr(kind),
+                                      reason=f"expected one of {', '.join(KIND_CODES)}.")
     return kind, year_param("period")
 
 

@@ -37,7 +37,8 @@ TAKEN_AS_CITIZENS = ("workers_", "adults_", "staff_")
 
 def counted_as(target: "Target") -> tuple[str, tuple] | None:
     """(kind, groups) whose results give the target's actual share: groups () for the subjects themselves (the
-    kind whose target_indicator and target_population it has: subject_kinds.py), or the kinds whose recognised members the share is among (CITIZEN_GROUPS); None when none can."""
+    kind whose target_indicator and target_population it has: subject_kinds.py), or the kinds whose recognised
+    members the share is among (CITIZEN_GROUPS); None when none can."""
     kind = by_target_indicator(target.indicator)
     if kind is not None and target.population == kind.target_population:
         return kind.code, ()

@@ -241,7 +241,8 @@ def _new_def(submission, form_def, instance, xml, sender):
         user_agent=sender.user_agent, current=True)
     if point is not None:
         submission_def.latitude, submission_def.longitude = point.latitude, point.longitude
-        submission_def.altitude, submission_def.accuracy, submission_def.location = point.altitude, point.accuracy, point.ewkt
+        submission_def.altitude, submission_def.accuracy = point.altitude, point.accuracy
+        submission_def.location = point.ewkt
     db.session.add(submission_def)
     try:
         db.session.flush()

@@ -14,7 +14,8 @@ INDICATOR_ONLY = ("condition", "score", "mandatory", "level", "evidence")
 
 def read_criteria(table: Table, context: Context, style: str | None) -> list[Criterion]:
     """The criteria of the scoring sheet, checked for `style` (points, levels, or None when unknown)."""
-    required = ["criterion", "indicator", "label", "status"] + {"points": ["points"], "levels": ["level"]}.get(style, [])
+    required = ["criterion", "indicator", "label", "status"]
+    required += {"points": ["points"], "levels": ["level"]}.get(style, [])
     headers = check_headers(SHEET, table, required, context)
     if "condition" not in headers and "score" not in headers:
         context.report(SHEET, 1, "condition", "the column is missing (each indicator needs a condition or a score)")
@@ -63,7 +64,8 @@ class _Reader:
             row.report("criterion", f"the indicator {code} follows criterion {criterion}, not "
                                     f"{row.text('criterion')}: leave the cell empty or write {criterion}")
         if code in self.indicator_rows:
-            row.report("indicator", f"the indicator {code} is declared twice (first on row {self.indicator_rows[code]})")
+            first = self.indicator_rows[code]
+            row.report("indicator", f"the indicator {code} is declared twice (first on row {first})")
         self.indicator_rows.setdefault(code, row.number)
         self.opened[-1][-1].append(self.indicator(row, criterion))
 

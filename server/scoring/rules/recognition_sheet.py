@@ -36,7 +36,8 @@ class Declarations:
 
 
 def read_recognition(table: Table, context: Context) -> Declarations:
-    """Read the recognition sheet; problems go to `context` (whose `members` it sets from the kind its model row declares)."""
+    """Read the recognition sheet; problems go to `context` (whose `members` it sets from the kind its model row
+    declares)."""
     headers = check_headers(SHEET, table, REQUIRED_COLUMNS, context)
     if not set(REQUIRED_COLUMNS) <= headers:
         return Declarations()  # every row depends on these three columns: the header problem says it all
@@ -168,8 +169,8 @@ def _requirement(row):
     else:
         condition = row.expression("condition", "boolean")
     status, note = row.status(required=False)
-    return Requirement(row.text("name"), condition, row.text("applies_to") or None, row.translations("label"), row.text("source"),
-                       status, note, row.number)
+    return Requirement(row.text("name"), condition, row.text("applies_to") or None, row.translations("label"),
+                       row.text("source"), status, note, row.number)
 
 
 def _check_declared(declared, context):

@@ -1,4 +1,5 @@
-"""XPath 1.0's conversions and arithmetic over Python bool, float and str (XPath 1.0 sections 3.4, 3.5, 4). A pure module.
+"""XPath 1.0's conversions and arithmetic over Python bool, float and str (XPath 1.0 sections 3.4, 3.5, 4).
+A pure module.
 
 - a text in numeric context: optional spaces, optional '-', digits with an optional '.'; anything else
   ('' included, and '1e3', '+1', '1,5') is NaN;
