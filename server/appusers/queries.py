@@ -35,9 +35,6 @@ def last_used_by_actor(actor_ids):
     return dict(db.session.execute(query).all())
 
 
-def get_actors(actor_ids):
-    return {actor.id: actor for actor in db.session.execute(sa.select(Actor).where(Actor.id.in_(actor_ids))).scalars()}
-
 
 def delete_sessions_of(actor_id):
     db.session.execute(sa.delete(Session).where(Session.actor_id == actor_id))

@@ -4,6 +4,7 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
+from ..auth import queries as auth_queries
 from ..auth.requests import actor_or_404, current_actor
 from ..auth.roles import find_role
 from ..auth.schemas import ActorSchema
@@ -45,7 +46,7 @@ def list_app_users(project_id):
 def add_extended_metadata(field_keys, body):
     """Central's extended app user: who created it, and when it last did anything (null if never)."""
     last_used = queries.last_used_by_actor([key.actor_id for key in field_keys])
-    creators = queries.get_actors({key.created_by for key in field_keys if key.created_by is not None})
+    creators = auth_queries.get_actors({key.created_by for key in field_keys if key.created_by is not None})
     for key, item in zip(field_keys, body):
         creator = creators.get(key.created_by)
         item["createdBy"] = ActorSchema().dump(creator) if creator else None

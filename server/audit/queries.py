@@ -14,3 +14,16 @@ def list_audits(action=None, start=None, end=None, limit=100, offset=0):
     if end:
         query = query.where(Audit.logged_at <= end)
     return db.session.execute(query.limit(limit).offset(offset)).scalars().all()
+
+
+def add_audit(values):
+    """Add one audit entry (Audit's columns by name) to the session; it is inserted with the next flush."""
+    entry = Audit(**values)
+    db.session.add(entry)
+    return entry
+
+
+def insert_audits(values):
+    """INSERT audit entries in bulk (Audit's columns by name)."""
+    if values:
+        db.session.execute(sa.insert(Audit), values)

@@ -76,3 +76,10 @@ def list_assignments(project_id=None):
 def get_actor(actor_id):
     query = sa.select(Actor).where(Actor.id == actor_id, Actor.deleted_at.is_(None))
     return db.session.execute(query).scalar_one_or_none()
+
+
+def get_actors(actor_ids):
+    """{id: Actor} of these actors (None ids skipped), deleted ones included: creators, submitters and
+    commenters are shown by name even after their account is gone (X-Extended-Metadata)."""
+    ids = [actor_id for actor_id in actor_ids if actor_id is not None]
+    return {actor.id: actor for actor in db.session.execute(sa.select(Actor).where(Actor.id.in_(ids))).scalars()}

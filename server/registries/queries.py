@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 
 from ..areas.queries import descendants_select
-from ..audit.models import Audit
 from ..auth.models import Actor, Assignment
 from ..extensions import db
 from .models import Dataset, DatasetProperty, Entity
@@ -86,11 +85,6 @@ def insert_entities(values):
         db.session.execute(sa.insert(Entity), values)
 
 
-def insert_audits(values):
-    if values:
-        db.session.execute(sa.insert(Audit), values)
-
-
 def entities_in_areas(dataset_id, within=None):
     """(uuid, label, version, data) of the live entities of a dataset, oldest first; with `within` (area ids,
     or a SELECT of them such as areas.queries.scope_select) only those tied to one of those areas or an
@@ -101,10 +95,6 @@ def entities_in_areas(dataset_id, within=None):
         query = query.where(Entity.area_id.in_(descendants_select(within)))
     return db.session.execute(query).all()
 
-
-def get_actors(actor_ids):
-    query = sa.select(Actor).where(Actor.id.in_([actor_id for actor_id in actor_ids if actor_id is not None]))
-    return {actor.id: actor for actor in db.session.execute(query).scalars()}
 
 
 def first_administrator():

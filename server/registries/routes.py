@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request, send_file
 from .. import errors
 from ..areas.routes import read_uploaded_table
 from ..auth import service as auth_service
+from ..auth import queries as auth_queries
 from ..auth.requests import current_actor
 from ..params import is_true, query_flag, wants_extended_metadata
 from ..projects import queries as project_queries
@@ -122,7 +123,7 @@ def export_entities(project_id, name):
     """The dataset as a spreadsheet-safe CSV in Central's export columns; it re-imports unchanged."""
     dataset = dataset_or_404(project_id, name, "entity.list")
     entities = queries.list_entities(dataset.id)
-    actors = queries.get_actors({entity.creator_id for entity in entities})
+    actors = auth_queries.get_actors({entity.creator_id for entity in entities})
     rows = ((entity.uuid, entity.label, entity.data, entity.created_at, entity.creator_id,
              actors[entity.creator_id].display_name if entity.creator_id in actors else None, entity.version,
              entity.updated_at) for entity in entities)
@@ -133,7 +134,7 @@ def export_entities(project_id, name):
 def extended_actors(entities):
     if not wants_extended_metadata():
         return None
-    return queries.get_actors({actor for entity in entities for actor in (entity.creator_id, entity.updater_id)})
+    return auth_queries.get_actors({actor for entity in entities for actor in (entity.creator_id, entity.updater_id)})
 
 
 @bp.post("/<name>/entities")

@@ -7,12 +7,11 @@ version is kept in `entities`.
 
 from collections import Counter
 
-from flask import has_request_context, request
 
 from .. import errors
 from ..areas import queries as area_queries
 from ..areas.tabular import code_candidates
-from ..audit.service import log_action
+from ..audit.service import audit_entry, log_action, record_actions
 from ..db import utcnow
 from ..extensions import db
 from . import queries
@@ -147,12 +146,9 @@ def insert_entities(dataset, rows, by, user_agent, action, source=None):
     queries.insert_entities([{"dataset_id": dataset.id, "uuid": entity_uuid, "label": label, "data": data,
                               "area_id": area_id, "version": 1, "creator_id": actor_id, "user_agent": user_agent,
                               "created_at": now} for entity_uuid, label, data, area_id in rows])
-    notes = request.headers.get("X-Action-Notes") if has_request_context() else None  # as log_action records them
-    queries.insert_audits([{"actor_id": actor_id, "action": action, "actee_type": "entity", "actee_id": entity_uuid,
-                            "notes": notes, "logged_at": now,
-                            "details": {"dataset": dataset.name, "datasetId": dataset.id, "uuid": entity_uuid,
-                                        "version": 1, "label": label, "data": data, "source": source}}
-                           for entity_uuid, label, data, _ in rows])
+    record_actions(audit_entry(actor_id, action, "entity", entity_uuid, logged_at=now, details={
+        "dataset": dataset.name, "datasetId": dataset.id, "uuid": entity_uuid, "version": 1, "label": label,
+        "data": data, "source": source}) for entity_uuid, label, data, _ in rows)
 
 
 def update_entity(dataset, entity, label=None, data=None, base_version=None, force=False, by=None, user_agent=None):

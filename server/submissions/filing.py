@@ -16,7 +16,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .. import errors
-from ..audit.models import Audit
+from ..audit.queries import insert_audits
 from ..blobs.models import Blob
 from ..blobs.store import StoredFile
 from ..db import execute_plain
@@ -46,7 +46,7 @@ class NewSubmission:
     device_id: str | None
     user_agent: str | None
     attachments: tuple  # of NewAttachment
-    audit_notes: str | None
+    audit: dict  # audit.service.audit_entry's values, but actee_id: the new submission's id, known once filed
     received_at: datetime
 
 
@@ -92,8 +92,8 @@ WITH new_blobs AS (
     ORDER BY a.position
 ), audit AS (
     INSERT INTO audits (actor_id, action, actee_type, actee_id, details, notes, logged_at)
-    SELECT :submitter_id, 'submission.create', 'submission', CAST(id AS text), CAST(:details AS json), :notes,
-           :received_at
+    SELECT :audit_actor_id, :audit_action, :audit_actee_type, CAST(id AS text), CAST(:audit_details AS json),
+           :audit_notes, :audit_logged_at
     FROM new_submission
 )
 SELECT id FROM new_submission
@@ -109,7 +109,8 @@ def _file_on_postgresql(new):
         "attachments": json.dumps([{"name": item.name, "sha256": item.stored.sha256 if item.stored else None,
                                     "content_type": item.content_type} for item in new.attachments]),
         "location": point.ewkt if point is not None else None,
-        "details": json.dumps(_audit_details(new), ensure_ascii=False), "notes": new.audit_notes,
+        **{f"audit_{name}": value for name, value in new.audit.items() if name != "actee_id"},
+        "audit_details": json.dumps(new.audit["details"], ensure_ascii=False),
     }).scalar()
 
 
@@ -128,9 +129,7 @@ def _file_one_by_one(new):
         blob_id = _blob_id(item.stored, new.received_at) if item.stored is not None else None
         db.session.execute(sa.insert(SubmissionAttachment).values(
             submission_def_id=def_id, name=item.name, blob_id=blob_id, content_type=item.content_type))
-    db.session.execute(sa.insert(Audit).values(
-        actor_id=new.submitter_id, action="submission.create", actee_type="submission", actee_id=str(submission_id),
-        details=_audit_details(new), notes=new.audit_notes, logged_at=new.received_at))
+    insert_audits([{**new.audit, "actee_id": str(submission_id)}])
     return submission_id
 
 
@@ -154,6 +153,3 @@ def _def_values(new):
             "latitude": point.latitude if point else None, "longitude": point.longitude if point else None,
             "altitude": point.altitude if point else None, "accuracy": point.accuracy if point else None}
 
-
-def _audit_details(new):
-    return {"xmlFormId": new.xml_form_id, "instanceId": new.instance_id}

@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
 from ..appusers.models import FormAssignment
-from ..auth.models import Actor, Assignment
+from ..auth.models import Assignment
 from ..auth.roles import role_ids_with
 from ..db import execute_plain
 from ..extensions import db
@@ -79,11 +79,6 @@ def list_comments(submission_id):
     query = sa.select(Comment).where(Comment.submission_id == submission_id).order_by(Comment.created_at, Comment.id)
     return db.session.execute(query).scalars().all()
 
-
-def get_actors_by_ids(actor_ids):
-    """{id: Actor} for submitters and commenters, deleted ones included (X-Extended-Metadata)."""
-    query = sa.select(Actor).where(Actor.id.in_(list(actor_ids)))
-    return {actor.id: actor for actor in db.session.execute(query).scalars()}
 
 
 def get_def(submission_def_id):

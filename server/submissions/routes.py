@@ -7,6 +7,7 @@ Werkzeug decodes it before routing), even after edits give the current version a
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
+from ..auth import queries as auth_queries
 from ..auth.requests import current_actor, current_actor_id
 from ..auth.schemas import ActorSchema
 from ..auth.service import verbs_for
@@ -57,7 +58,7 @@ def own_submission_or_404(project_id, xml_form_id, instance_id, verb):
 def with_actors(bodies, id_key, name):
     """X-Extended-Metadata: true adds the actor behind `id_key` to each body under `name`."""
     if wants_extended_metadata():
-        actors = queries.get_actors_by_ids({body[id_key] for body in bodies if body[id_key] is not None})
+        actors = auth_queries.get_actors({body[id_key] for body in bodies if body[id_key] is not None})
         for body in bodies:
             actor = actors.get(body[id_key])
             body[name] = ActorSchema().dump(actor) if actor is not None else None

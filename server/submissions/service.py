@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from .. import errors
-from ..audit.service import action_notes, log_action, record_action
+from ..audit.service import audit_entry, log_action, record_action
 from ..blobs.service import blob_store, ensure_blob_row, store_blob_stream
 from ..blobs.store import TooLarge
 from ..db import utcnow
@@ -102,6 +102,7 @@ def store_received_files(names, files):
 
 def new_submission(form_id, xml_form_id, form_def_id, fields, names, instance, xml, received, sender):
     """The rows of a new submission, as plain data for filing."""
+    now = utcnow()
     attachments = tuple(NewAttachment(name, received[name].stored if name in received else None,
                                       received[name].content_type if name in received else None) for name in names)
     return NewSubmission(
@@ -109,7 +110,9 @@ def new_submission(form_id, xml_form_id, form_def_id, fields, names, instance, x
         xml=xml.decode("utf-8"), xml_sha256=hashlib.sha256(xml).hexdigest(), instance_name=instance.instance_name,
         point=read_geopoint(instance.root, first_geopoint(fields)), submitter_id=sender.actor_id,
         device_id=sender.device_id, user_agent=sender.user_agent, attachments=attachments,
-        audit_notes=action_notes(), received_at=utcnow())
+        audit=audit_entry(sender.actor_id, "submission.create", "submission", logged_at=now,
+                          details={"xmlFormId": xml_form_id, "instanceId": instance.instance_id}),
+        received_at=now)
 
 
 def top_up(existing_def, xml, received):
