@@ -1,9 +1,9 @@
 """Shared marshmallow pieces: Central's timestamp format and JSON body loading."""
 
-from flask import request
 from marshmallow import Schema, ValidationError, fields
 
 from . import errors
+from .http import json_body
 
 
 class Timestamp(fields.DateTime):
@@ -23,13 +23,8 @@ class BodySchema(Schema):
 
 
 def load_json(schema: Schema, partial=False):
-    """Parse the request's JSON body with `schema`; problems become catalogue errors."""
-    body = request.get_json(silent=True)
-    if body is None and not partial:
-        raw = request.get_data(cache=True)
-        raise errors.unparseable(length=len(raw), format="json")
-    if contains_nul(body):
-        raise errors.unexpected_value(field="body", value="(NUL)", reason="text may not contain NUL characters.")
+    """Parse the request's JSON body (server/http.py json_body) with `schema`; problems become catalogue errors."""
+    body = json_body(required=not partial)
     try:
         return schema.load(body or {}, partial=partial)
     except ValidationError as error:
@@ -43,14 +38,3 @@ def validation_problem(messages):
     field, problems = next(iter(messages.items()))
     return errors.AppError(400.11, f"Invalid input data type for '{field}': {' '.join(map(str, problems))}",
                            {"field": field, "errors": messages})
-
-
-def contains_nul(value):
-    """True if any string in a JSON value holds a NUL character (PostgreSQL text cannot store one)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False

@@ -8,22 +8,13 @@ from ..auth import queries as auth_queries
 from ..auth.requests import actor_or_404, current_actor
 from ..auth.roles import find_role
 from ..auth.schemas import ActorSchema
-from ..forms.routes import form_or_404
+from ..http import app_user_or_404, form_or_404, project_or_404
 from ..params import query_flag, wants_extended_metadata
-from ..projects.routes import project_or_404
 from ..schemas import Timestamp, load_json
 from . import qr, queries, service
 from .schemas import AppUserCreateSchema, AppUserSchema, FormAssignmentSchema, ProjectFormAssignmentSchema
 
 bp = Blueprint("appusers", __name__, url_prefix="/v1/projects/<int:project_id>")
-
-
-def app_user_or_404(project, actor_id):
-    """A live app user of the project. :raise 404.1:"""
-    field_key = queries.get_field_key(project.id, actor_id)
-    if field_key is None:
-        raise errors.not_found()
-    return field_key
 
 
 def role_or_404(role_key):

@@ -9,21 +9,17 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
-from ..appusers.routes import app_user_or_404
 from ..auth import service as auth_service
 from ..auth.queries import get_user_by_actor_id
 from ..auth.requests import current_actor
-from ..forms.routes import read_body
+from ..http import app_user_or_404, project_or_404, read_body, read_uploaded_table
 from ..params import query_flag
-from ..projects.routes import project_or_404
 from ..schemas import load_json
 from . import queries, service, tabular
 from .models import LEVELS
 from .schemas import AreaSchema, AreaScopeSchema
-from .sheets import TableError, is_table_content_type, read_table
 
 bp = Blueprint("areas", __name__, url_prefix="/v1")
-TABLE_TYPES = "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)"
 
 
 def require_admin():
@@ -32,17 +28,6 @@ def require_admin():
     if not auth_service.is_admin(actor):
         raise errors.insufficient_rights()
     return actor
-
-
-def read_uploaded_table(what):
-    """The request body as a Table. :raise 415.1: not CSV/XLSX, :raise 413.1: too big, :raise 400.54: unreadable."""
-    if not is_table_content_type(request.mimetype):
-        raise errors.unsupported_media_type(content_type=request.mimetype, expected=TABLE_TYPES)
-    data = read_body(current_app.config["MAX_FORM_BYTES"])
-    try:
-        return read_table(data, request.mimetype, current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
-    except TableError as error:
-        raise service.table_error(error, what) from None
 
 
 def area_or_404(code):

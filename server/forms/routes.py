@@ -3,12 +3,11 @@
 from flask import Blueprint, current_app, jsonify, request, send_file
 
 from .. import errors
-from ..auth.requests import current_actor, require
+from ..auth.requests import current_actor
 from ..blobs.responses import blob_download
 from ..blobs.service import open_blob
+from ..http import form_or_404, project_or_404, read_body
 from ..params import query_flag, wants_extended_metadata
-from ..projects import queries as project_queries
-from ..projects.routes import project_or_404
 from ..schemas import load_json
 from ..scoring.rescoring import rescore_after_commit
 from . import queries, service
@@ -17,17 +16,6 @@ from ..registries.attachments import registry_csv_for_actor
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
 bp = Blueprint("forms", __name__, url_prefix="/v1/projects/<int:project_id>/forms")
-
-
-def form_or_404(project_id, xml_form_id, verb="form.read"):
-    """Load a live form and check the caller may `verb` it (project roles, or an app user's form assignment)."""
-    current_actor()
-    project = project_queries.get_project(project_id)
-    form = queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id) if project else None
-    if form is None:
-        raise errors.not_found()
-    require(verb, project.id, form.id)
-    return form
 
 
 def draft_or_404(form):
@@ -58,16 +46,6 @@ def read_upload():
         ignore_warnings=query_flag("ignoreWarnings"), validate=current_app.config["ODK_VALIDATE"],
         max_unzipped=current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
     return service.read_definition(data, options)
-
-
-def read_body(limit):
-    """The whole request body, at most `limit` bytes: :raise 413.1: when it is longer, declared or streamed."""
-    if request.content_length is not None and request.content_length > limit:
-        raise errors.body_too_large(limit=limit)
-    data = request.stream.read(limit + 1)  # a chunked body has no length to check up front
-    if len(data) > limit:
-        raise errors.body_too_large(limit=limit)
-    return data
 
 
 def xml_response(form_def):

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from .. import errors
 from ..auth.requests import current_actor, current_actor_id, require, www_authenticate_challenges
 from ..forms import queries as form_queries
-from ..projects import queries as project_queries
+from ..http import project_or_404
 from ..registries.attachments import registry_csv_for_actor
 from ..submissions import service as submissions
 from ..urls import api_url, segment
@@ -79,19 +79,11 @@ def accept_content_length():
     return limit - min(limit // 10, 1024 * 1024)
 
 
-def project_or_404(project_id):
-    current_actor()
-    project = project_queries.get_project(project_id)
-    if project is None:
-        raise errors.not_found()
-    return project
-
-
 @bp.get("/formList")
 @openrosa_endpoint
 def form_list(project_id):
     """Open, published forms the caller may download (app users: those assigned to them); ?formID= filters."""
-    project = project_or_404(project_id)
+    project = project_or_404(project_id, verb=None)
     forms = visible_forms(project, current_actor())
     wanted = request.args.get("formID")
     entries = [form_list_entry(project, form) for form in forms if wanted in (None, form.xml_form_id)]
@@ -118,7 +110,7 @@ def form_list_entry(project, form):
 @openrosa_endpoint
 def manifest(project_id, xml_form_id):
     """The media files the published version has (only those uploaded), with md5 of their bytes."""
-    project = project_or_404(project_id)
+    project = project_or_404(project_id, verb=None)
     form = form_queries.get_form_by_project_and_xml_form_id(project.id, xml_form_id)
     if form is None or form.current_def is None:
         raise errors.not_found()
@@ -143,7 +135,7 @@ def media_md5(project_id, attachment, actor):
 @openrosa_endpoint
 def submission_preflight(project_id):
     """Collect's HEAD before uploading: 204 (Collect requires exactly that) with the accept length."""
-    project_or_404(project_id)
+    project_or_404(project_id, verb=None)
     return current_app.response_class(status=204)
 
 

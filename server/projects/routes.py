@@ -2,27 +2,17 @@
 
 from flask import Blueprint, jsonify
 
-from .. import errors
 from ..auth import queries as auth_queries
 from ..auth import service as auth_service
 from ..auth.requests import actor_or_404, current_actor, require
 from ..auth.schemas import AssignmentSchema
+from ..http import project_or_404
 from ..params import wants_extended_metadata
 from ..schemas import load_json
 from . import queries, service
 from .schemas import ProjectCreateSchema, ProjectSchema, ProjectUpdateSchema
 
 bp = Blueprint("projects", __name__, url_prefix="/v1/projects")
-
-
-def project_or_404(project_id, verb="project.read"):
-    """Load a live project and check the caller may `verb` it. :raise 404.1:, :raise 401.2:, :raise 403.1:"""
-    current_actor()
-    project = queries.get_project(project_id)
-    if project is None:
-        raise errors.not_found()
-    require(verb, project.id)
-    return project
 
 
 @bp.get("")

@@ -6,13 +6,11 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from .. import errors
-from ..areas.routes import read_uploaded_table
 from ..auth import service as auth_service
 from ..auth import queries as auth_queries
 from ..auth.requests import current_actor
+from ..http import json_body, project_or_404, read_uploaded_table
 from ..params import is_true, query_flag, wants_extended_metadata
-from ..projects import queries as project_queries
-from ..schemas import contains_nul
 from . import importing, queries, schemas, service, tabular
 
 bp = Blueprint("registries", __name__, url_prefix="/v1/projects/<int:project_id>/datasets")
@@ -25,13 +23,11 @@ FALLBACK_VERBS = {"dataset.list": "submission.list", "dataset.read": "submission
                   "entity.create": "project.update", "entity.update": "project.update", "entity.delete": "project.update"}
 
 
-def project_or_404(project_id, verb):
-    """The live project, if the caller may `verb` its datasets. :raise 404.1:, :raise 401.2:, :raise 403.1:"""
-    actor = current_actor()
-    project = project_queries.get_project(project_id)
-    if project is None:
-        raise errors.not_found()
-    verbs = auth_service.verbs_for(actor, project.id)
+def project_for_datasets_or_404(project_id, verb):
+    """The live project, if the caller may `verb` its datasets, or holds the verb FALLBACK_VERBS lets stand in.
+    :raise 401.2:, :raise 404.1:, :raise 403.1:"""
+    project = project_or_404(project_id, verb=None)
+    verbs = auth_service.verbs_for(current_actor(), project.id)
     if verb not in verbs and FALLBACK_VERBS[verb] not in verbs:
         raise errors.insufficient_rights()
     return project
@@ -39,7 +35,7 @@ def project_or_404(project_id, verb):
 
 def dataset_or_404(project_id, name, verb):
     """The project's dataset `name`, if the caller may `verb` it. :raise 404.1:, :raise 401.2:, :raise 403.1:"""
-    dataset = queries.get_dataset(project_or_404(project_id, verb).id, name)
+    dataset = queries.get_dataset(project_for_datasets_or_404(project_id, verb).id, name)
     if dataset is None:
         raise errors.not_found()
     return dataset
@@ -51,16 +47,6 @@ def entity_or_404(dataset, uuid, deleted=False):
     if entity is None:
         raise errors.not_found()
     return entity
-
-
-def json_body():
-    """The request's JSON value. :raise 400.1: not JSON, :raise 400.8: text with NUL characters."""
-    body = request.get_json(silent=True)
-    if body is None:
-        raise errors.unparseable(length=len(request.get_data(cache=True)), format="json")
-    if contains_nul(body):
-        raise errors.unexpected_value(field="body", value="(NUL)", reason="text may not contain NUL characters.")
-    return body
 
 
 def user_agent():
@@ -76,7 +62,7 @@ def metadata(dataset):
 
 @bp.get("")
 def list_datasets(project_id):
-    datasets = queries.list_datasets(project_or_404(project_id, "dataset.list").id)
+    datasets = queries.list_datasets(project_for_datasets_or_404(project_id, "dataset.list").id)
     body = schemas.DatasetSchema(many=True).dump(datasets)
     if wants_extended_metadata():
         stats = queries.entity_stats([dataset.id for dataset in datasets])
@@ -88,7 +74,7 @@ def list_datasets(project_id):
 
 @bp.post("")
 def create_dataset(project_id):
-    project = project_or_404(project_id, "dataset.create")
+    project = project_for_datasets_or_404(project_id, "dataset.create")
     body = json_body()
     name = body.get("name") if isinstance(body, dict) else None
     approval = body.get("approvalRequired", False) if isinstance(body, dict) else False

@@ -6,16 +6,13 @@ from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
 from ..areas.models import LEVELS
-from ..areas.routes import read_uploaded_table
 from ..areas.service import user_scope, user_scope_codes
 from ..audit.service import log_action
-from ..auth.requests import require
 from ..forms.fields import binary_fields, fields_of
 from ..forms.xlsform import XLSX_CONTENT_TYPE
-from ..projects import queries as project_queries
+from ..http import project_caller_or_404, read_uploaded_table, submission_or_404
 from ..schemas import load_json
 from ..subject_kinds import CODES as KIND_CODES
-from ..submissions.routes import submission_or_404
 from ..urls import segment
 from . import recognition, results, scores, target_progress
 from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
@@ -49,7 +46,7 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
     kind, period = kind_and_period()
-    actor = project_or_404(project_id, "submission.list")
+    actor = project_caller_or_404(project_id, "submission.list")
     rows = results.counted_results(project_id, kind, period, request.args.get("area"),
                                    user_scope(project_id, actor.id))
     return jsonify([result_json(*row) for row in rows])
@@ -58,7 +55,7 @@ def list_results(project_id):
 @bp.get("/results/pending")
 def count_pending_results(project_id):
     """How many submission versions wait to be scored (after a new rule set version, while it is rescored)."""
-    project_or_404(project_id, "submission.list")
+    project_caller_or_404(project_id, "submission.list")
     return jsonify({"pending": scores.count_pending(project_id)})
 
 
@@ -72,7 +69,7 @@ def summarise_results(project_id):
     level = request.args.get("level", "province")
     if level not in LEVELS:
         raise errors.unexpected_value(field="level", value=repr(level), reason=f"expected one of {', '.join(LEVELS)}.")
-    actor = project_or_404(project_id, "submission.list")
+    actor = project_caller_or_404(project_id, "submission.list")
     areas, total = results.summarise_results(project_id, level, period, user_scope_codes(project_id, actor.id))
     return jsonify({"level": level, "period": period, "total": summary_json(total),
                     "areas": [summary_json(area) for area in areas]})
@@ -82,7 +79,7 @@ def summarise_results(project_id):
 def import_targets(project_id):
     """Create or update plan targets from CSV or XLSX in the shape of plan-targets.csv (see scoring/targets.py).
     :raise 415.1:, :raise 413.1:, :raise 400.54: with every problem."""
-    actor = project_or_404(project_id, "project.update")
+    actor = project_caller_or_404(project_id, "project.update")
     counts = target_progress.import_targets(project_id, read_uploaded_table("target table"))
     log_action(actor, "targets.import", "project", project_id, counts)
     return jsonify(counts)
@@ -93,7 +90,7 @@ def import_targets(project_id):
 def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
-    actor = project_or_404(project_id, "submission.list")
+    actor = project_caller_or_404(project_id, "submission.list")
     return jsonify([progress_json(row) for row in target_progress.target_progress(project_id, year,
                                                                          user_scope_codes(project_id, actor.id))])
 
@@ -103,7 +100,7 @@ def list_target_progress(project_id):
 def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
     kind, period = kind_and_period()
-    actor = project_or_404(project_id, "submission.list")
+    actor = project_caller_or_404(project_id, "submission.list")
     rows = recognition.recognition_list(project_id, kind, period, request.args.get("area"),
                                                   user_scope(project_id, actor.id))
     return jsonify([recognition_json(*row) for row in rows])
@@ -113,7 +110,7 @@ def list_recognition(project_id):
 def decide_recognition(project_id, kind, period, subject):
     """Confirm or override one proposal: {"recognised": true|false, "reason": "…"} (a reason is required when
     the decision differs from the proposal). :raise 404.1: no result counts for that subject and period."""
-    actor = project_or_404(project_id, "project.update")
+    actor = project_caller_or_404(project_id, "project.update")
     if kind not in KIND_CODES:
         raise errors.not_found()
     body = load_json(DecisionSchema())
@@ -129,18 +126,11 @@ def recognition_annex(project_id):
     kind, period = kind_and_period()
     if kind is None or period is None:
         raise errors.missing_parameter(field="model and period")
-    actor = project_or_404(project_id, "submission.list")
+    actor = project_caller_or_404(project_id, "submission.list")
     return current_app.response_class(
         recognition.annex_xlsx(project_id, kind, period, user_scope(project_id, actor.id)),
         mimetype=XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="cong-nhan-{kind}-{period}.xlsx"'})
-
-
-def project_or_404(project_id, verb):
-    """The caller, if the project exists and they may `verb` it. :raise 404.1:, :raise 403.1:"""
-    if project_queries.get_project(project_id) is None:
-        raise errors.not_found()
-    return require(verb, project_id)
 
 
 def kind_and_period():

@@ -12,7 +12,7 @@ from ..auth.requests import current_actor, current_actor_id
 from ..auth.schemas import ActorSchema
 from ..auth.service import verbs_for
 from ..blobs.responses import blob_download
-from ..forms.routes import form_or_404, read_body
+from ..http import form_or_404, live_submission_or_404, read_body, submission_or_404
 from ..params import wants_extended_metadata
 from ..schemas import load_json
 from . import queries, service
@@ -21,19 +21,6 @@ from .schemas import (AttachmentSchema, CommentCreateSchema, CommentSchema, Revi
 
 bp = Blueprint("submissions", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")
 XML_TYPES = ("application/xml", "text/xml")
-
-
-def submission_or_404(project_id, xml_form_id, instance_id, verb):
-    """The form and its live submission, if the caller may `verb` it. :raise 403.1:, :raise 404.1:"""
-    form = form_or_404(project_id, xml_form_id, verb)
-    return form, live_submission_or_404(form, instance_id)
-
-
-def live_submission_or_404(form, instance_id):
-    submission = queries.get_submission_by_instance_id(form.id, instance_id)
-    if submission is None:
-        raise errors.not_found()
-    return submission
 
 
 def own_submission_or_404(project_id, xml_form_id, instance_id, verb):
