@@ -1,104 +1,145 @@
 """The one catalogue of problems, in ODK Central's shape: {"code": 409.3, "message": …, "details": …}.
 
-Codes below 400.50 (etc.) are Central's own (central-backend lib/util/problem.js) so that pyodk and
-Central's documentation apply; codes from .50 up are Minh Chứng's additions.
+Each entry declares its code as written on the wire (a JSON number: "409.52", never "409.50", which JSON sends
+as 409.5) and, where the code is one of Central's (central-backend lib/util/problem.js), the name Central gives
+it, so that pyodk and Central's documentation apply. Minh Chứng's own codes take decimals Central does not use
+(from .51 up); tests/unit/test_error_catalogue.py holds the catalogue to that.
 """
 
+import json
 import logging
 from math import floor
+from types import FunctionType
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+CATALOGUE = {}  # entry name → its constructor (with .code, .declared, .central)
 
 
 class AppError(Exception):
     """A problem a client can act on: HTTP status = floor(code)."""
 
-    def __init__(self, code, message, details=None):
+    def __init__(self, code: float, message: str, details: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details
 
     @property
-    def status(self):
+    def status(self) -> int:
         return floor(self.code)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
         if self.details is not None:
             body["details"] = self.details
         return body
 
 
-def problem(code, template):
-    """Make a constructor for one catalogue entry; keyword details fill the message template."""
+def problem(declared: str, central: str | None, template: str):
+    """Make the constructor of one catalogue entry: keyword details fill the message template and go out as
+    `details`. `declared` is the code as it goes on the wire; `central` the name of Central's problem with
+    that code, or None for ours."""
 
-    def make(**details):
-        return AppError(code, template.format(**details), details or None)
+    def make(**details) -> AppError:
+        return AppError(make.code, template.format(**details), details or None)
 
-    make.code = code
+    make.declared, make.code, make.central, make.template = declared, float(declared), central, template
     return make
 
 
-unparseable = problem(400.1, "Could not parse the given data ({length} bytes) as {format}.")
-missing_parameter = problem(400.2, "Required parameter {field} missing.")
-invalid_header = problem(400.6, "An expected header field ({field}) did not match the expected format (got: {value}).")
-missing_multipart_field = problem(400.7, "Required multipart POST field {field} missing.")
-unexpected_value = problem(400.8, "Unexpected {field} value {value}; {reason}")
-invalid_data_type = problem(400.11, "Invalid input data type: expected '{field}' to be ({expected}).")
-xlsform_not_valid = problem(400.15, "The given XLSForm file was not valid. Please see the error details for more information.")
-form_warnings = problem(400.16, "The Form is valid, but with warnings. Please check the warnings and if they "
-                                "are acceptable resubmit with ?ignoreWarnings=true")
-expected_deprecation = problem(400.19, "This PUT endpoint expects a deprecatedID metadata tag pointing at the current "
-                                        "version instanceID. I cannot find that tag in your request.")
-password_too_short = problem(400.21, "The password or passphrase provided does not meet the required length ({minimum} characters).")
-invalid_entity = problem(400.28, "The entity is invalid. {reason}")
-unexpected_attributes = problem(400.31, "Expected parameters: ({expected}). Got ({actual}).")
-xform_not_valid = problem(400.50, "The given XForm was not valid: {reason}")
-hostile_xml = problem(400.51, "The XML was refused: {reason}")
-unsafe_file_name = problem(400.52, "The file name {name!r} is not allowed: {reason}")
-scoring_sheet_invalid = problem(400.53, "The scoring sheets are not valid: {error}")
-table_not_valid = problem(400.54, "The {what} could not be imported: {count} problem(s); see details.errors "
-                                  "(row numbers as in the spreadsheet, header = row 1).")
-geometry_not_valid = problem(400.55, "The GeoJSON could not be used: {reason}")
-authentication_failed = problem(401.2, "Could not authenticate with the provided credentials.")
-https_only = problem(401.3, "This authentication method is only available over HTTPS")
-insufficient_rights = problem(403.1, "The authentication you provided does not have rights to perform that action.")
-not_found = problem(404.1, "Could not find the resource you were looking for.")
-deprecated_id_not_found = problem(404.5, "You tried to update an existing submission, but we can't find that "
-                                         "submission to update ({deprecatedId})")
-form_version_not_found = problem(404.6, "The form version specified in this submission '{formVersion}' does not exist.")
-method_not_allowed = problem(405.1, "This resource does not accept the {method} method.")
-xml_conflict = problem(409.1, "A submission already exists with this ID, but with different XML. Resubmissions to "
-                              "attach additional multimedia must resubmit an identical xml_submission_file.")
-not_accepting_submissions = problem(409.2, "This form is not currently accepting submissions. Please talk to your "
-                                           "program staff if this is unexpected.")
-uniqueness_violation = problem(409.3, "A resource already exists with {fields} value(s) of {values}.")
-version_conflict = problem(409.6, "You tried to publish the form '{xmlFormId}' with version '{version}', but a published "
-                                  "form has already existed in this project with those identifiers. Please choose a new "
-                                  "name and try again. You can re-request with ?version=xyz to have the version changed "
-                                  "in-place for you.")
-no_published_version = problem(409.7, "Could not delete draft, because the form has not been published. Either delete "
-                                      "the whole form, or replace the draft.")
-instance_id_conflict = problem(409.8, "You tried to update a submission, but the instanceID you provided already "
-                                     "exists on this server. Please try again with a unique instanceID.")
-deprecating_old_submission = problem(409.9, "You tried to update a submission, but the copy you were editing "
-                                            "({deprecatedId}) is now out of date. Please get the new version that has "
-                                            "been submitted, and make your edits again.")
-entity_version_conflict = problem(409.15, "Current version of the Entity is '{current}' and you provided '{provided}'. "
-                                          "Please correct the version number or pass '?force=true' in the URL to "
-                                          "forcefully update the Entity.")
-dataset_name_conflict = problem(409.16, "A dataset named '{current}' exists and you provided '{provided}' with the "
-                                        "same name but different capitalization.")
-form_closed = problem(409.50, "The form '{xmlFormId}' is closed. Reopen it (state open) before uploading a new version or its files.")
-no_draft = problem(409.51, "The form '{xmlFormId}' has no draft. Create one with POST …/forms/{xmlFormId}/draft first.")
-body_too_large = problem(413.1, "The request body is larger than this server accepts here ({limit} bytes).")
-unsupported_media_type = problem(415.1, "The Content-Type {content_type!r} is not accepted here; send {expected}.")
-internal = problem(500.1, "An unknown internal problem has occurred. Please try again later.")
-validator_unavailable = problem(500.50, "ODK Validate could not run: {reason}")
+unparseable = problem("400.1", "unparseable", "Could not parse the given data ({length} bytes) as {format}.")
+missing_parameter = problem("400.2", "missingParameter", "Required parameter {field} missing.")
+invalid_header = problem("400.6", "invalidHeader", "An expected header field ({field}) did not match the expected "
+                                                   "format (got: {value}).")
+missing_multipart_field = problem("400.7", "missingMultipartField", "Required multipart POST field {field} missing.")
+unexpected_value = problem("400.8", "unexpectedValue", "Unexpected {field} value {value}; {reason}")
+invalid_data_type = problem("400.11", "invalidDataTypeOfParameter", "Invalid input data type: expected '{field}' to be"
+                                                                    " ({expected}).")
+xlsform_not_valid = problem("400.15", "xlsformNotValid", "The given XLSForm file was not valid. Please see the error "
+                                                         "details for more information.")
+form_warnings = problem("400.16", "formWarnings", "The Form is valid, but with warnings. Please check the warnings and"
+                                                  " if they are acceptable resubmit with ?ignoreWarnings=true")
+expected_deprecation = problem("400.19", "expectedDeprecation", "This PUT endpoint expects a deprecatedID metadata tag"
+                                                                " pointing at the current version instanceID. I cannot"
+                                                                " find that tag in your request.")
+password_too_short = problem("400.21", "passwordTooShort", "The password or passphrase provided does not meet the "
+                                                           "required length ({minimum} characters).")
+invalid_entity = problem("400.28", "invalidEntity", "The entity is invalid. {reason}")
+unexpected_attributes = problem("400.31", "unexpectedAttributes", "Expected parameters: ({expected}). Got ({actual}).")
+xform_not_valid = problem("400.56", None, "The given XForm was not valid: {reason}")
+hostile_xml = problem("400.51", None, "The XML was refused: {reason}")
+unsafe_file_name = problem("400.52", None, "The file name {name!r} is not allowed: {reason}")
+scoring_sheet_invalid = problem("400.53", None, "The scoring sheets are not valid: {error}")
+table_not_valid = problem("400.54", None, "The {what} could not be imported: {count} problem(s); see details.errors "
+                                          "(row numbers as in the spreadsheet, header = row 1).")
+geometry_not_valid = problem("400.55", None, "The GeoJSON could not be used: {reason}")
+authentication_failed = problem("401.2", "authenticationFailed", "Could not authenticate with the provided "
+                                                                 "credentials.")
+https_only = problem("401.3", "httpsOnly", "This authentication method is only available over HTTPS")
+insufficient_rights = problem("403.1", "insufficientRights", "The authentication you provided does not have rights to "
+                                                             "perform that action.")
+not_found = problem("404.1", "notFound", "Could not find the resource you were looking for.")
+deprecated_id_not_found = problem("404.5", "deprecatedIdNotFound", "You tried to update an existing submission, but we"
+                                                                   " can't find that submission to update "
+                                                                   "({deprecatedId})")
+form_version_not_found = problem("404.6", "formVersionNotFound", "The form version specified in this submission "
+                                                                 "'{formVersion}' does not exist.")
+method_not_allowed = problem("405.1", None, "This resource does not accept the {method} method.")
+xml_conflict = problem("409.1", "xmlConflict", "A submission already exists with this ID, but with different XML. "
+                                               "Resubmissions to attach additional multimedia must resubmit an "
+                                               "identical xml_submission_file.")
+not_accepting_submissions = problem("409.2", "notAcceptingSubmissions", "This form is not currently accepting "
+                                                                        "submissions. Please talk to your program "
+                                                                        "staff if this is unexpected.")
+uniqueness_violation = problem("409.3", "uniquenessViolation", "A resource already exists with {fields} value(s) of "
+                                                               "{values}.")
+version_conflict = problem("409.6", "versionUniquenessViolation", "You tried to publish the form '{xmlFormId}' with "
+                                                                  "version '{version}', but a published form has "
+                                                                  "already existed in this project with those "
+                                                                  "identifiers. Please choose a new name and try "
+                                                                  "again. You can re-request with ?version=xyz to have"
+                                                                  " the version changed in-place for you.")
+no_published_version = problem("409.7", "noPublishedVersion", "Could not delete draft, because the form has not been "
+                                                              "published. Either delete the whole form, or replace the"
+                                                              " draft.")
+instance_id_conflict = problem("409.8", "instanceIdConflict", "You tried to update a submission, but the instanceID "
+                                                              "you provided already exists on this server. Please try "
+                                                              "again with a unique instanceID.")
+deprecating_old_submission = problem("409.9", "deprecatingOldSubmission", "You tried to update a submission, but the "
+                                                                          "copy you were editing ({deprecatedId}) is "
+                                                                          "now out of date. Please get the new version"
+                                                                          " that has been submitted, and make your "
+                                                                          "edits again.")
+entity_version_conflict = problem("409.15", "entityVersionConflict", "Current version of the Entity is '{current}' and"
+                                                                     " you provided '{provided}'. Please correct the "
+                                                                     "version number or pass '?force=true' in the URL "
+                                                                     "to forcefully update the Entity.")
+dataset_name_conflict = problem("409.16", "datasetNameConflict", "A dataset named '{current}' exists and you provided "
+                                                                 "'{provided}' with the same name but different "
+                                                                 "capitalization.")
+form_closed = problem("409.52", None, "The form '{xmlFormId}' is closed. Reopen it (state open) before uploading a new"
+                                      " version or its files.")
+no_draft = problem("409.51", None, "The form '{xmlFormId}' has no draft. Create one with POST "
+                                   "…/forms/{xmlFormId}/draft first.")
+body_too_large = problem("413.1", None, "The request body is larger than this server accepts here ({limit} bytes).")
+unsupported_media_type = problem("415.1", None, "The Content-Type {content_type!r} is not accepted here; send "
+                                                "{expected}.")
+internal = problem("500.1", "unknown", "An unknown internal problem has occurred. Please try again later.")
+validator_unavailable = problem("500.51", None, "ODK Validate could not run: {reason}")
+
+
+# Minh Chứng's own, for what Central has no problem for
+app_user_revoked = problem("404.51", None, "The app user '{name}' has had its access revoked, so it has no QR code. "
+                                           "Create a new app user to configure a device.")
+bad_request = problem("400.57", None, "The request could not be read: {reason}")
+range_not_satisfiable = problem("416.1", None, "The requested range cannot be served.")
+not_implemented = problem("501.1", "notImplemented", "The requested feature {feature} is not supported by this server.")
+
+CATALOGUE.update((name, entry) for name, entry in list(globals().items())
+                 if isinstance(entry, FunctionType) and hasattr(entry, "declared"))
 
 
 def register_error_handlers(app):
@@ -118,16 +159,24 @@ def register_error_handlers(app):
         return handle_app_error(internal())
 
 
-def from_http_exception(error):
-    """Translate Werkzeug's routing and body-size errors into catalogue problems."""
-    if error.code == 404:
-        return not_found()
-    if error.code == 405:
-        from flask import request
-        return method_not_allowed(method=request.method)
-    if error.code == 413:
-        from flask import current_app, request
-        return body_too_large(limit=request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"])
-    if error.code == 400:
-        return AppError(400.0, error.description or "Bad request.")
-    return AppError(float(error.code), error.description or error.name)
+def from_http_exception(error: HTTPException) -> AppError:
+    """Translate Werkzeug's routing, body and range errors into catalogue problems; any other is a bug."""
+    made = {
+        400: lambda: bad_request(reason=error.description or "bad request"),
+        401: authentication_failed,
+        403: insufficient_rights,
+        404: not_found,
+        405: lambda: method_not_allowed(method=request.method),
+        413: lambda: body_too_large(limit=request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]),
+        416: range_not_satisfiable,
+        501: lambda: not_implemented(feature=request.method),
+    }.get(error.code)
+    if made is None:
+        log.error("unexpected HTTP error %s: %s", error.code, error.description)
+        return internal()
+    return made()
+
+
+def wire_code(entry) -> str:
+    """The code of a catalogue entry exactly as JSON carries it."""
+    return json.dumps(entry.code)

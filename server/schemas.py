@@ -28,13 +28,16 @@ def load_json(schema: Schema, partial=False):
     try:
         return schema.load(body or {}, partial=partial)
     except ValidationError as error:
-        raise validation_problem(error.messages) from None
+        raise validation_problem(schema, body or {}, error.messages) from None
 
 
-def validation_problem(messages):
-    for field, problems in messages.items():
-        if any("Missing data" in str(problem) for problem in problems):
-            return errors.missing_parameter(field=field)
+def validation_problem(schema: Schema, body: object, messages: dict) -> errors.AppError:
+    """400.2 for the first required field the body lacks, else 400.11 for the first field marshmallow refused.
+    Missing is read from the schema and the body, not from marshmallow's wording."""
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if field.required and key in messages and not (isinstance(body, dict) and key in body):
+            return errors.missing_parameter(field=key)
     field, problems = next(iter(messages.items()))
-    return errors.AppError(400.11, f"Invalid input data type for '{field}': {' '.join(map(str, problems))}",
-                           {"field": field, "errors": messages})
+    expected = " ".join(map(str, problems)) if isinstance(problems, list) else str(problems)
+    return errors.invalid_data_type(field=field, expected=expected, errors=messages)

@@ -62,13 +62,12 @@ def delete_app_user(project_id, actor_id):
 def collect_qr(project_id, actor_id):
     """(server URL, settings, payload) of an app user's Collect QR code; `?managed=true` for Central's managed QR.
 
-    :raise 404.1: no such app user, or its access was revoked (a revoked token configures nothing).
+    :raise 404.1: no such app user, :raise 404.51: its access was revoked (a revoked token configures nothing).
     """
     project = project_or_404(project_id, "field_key.list")
     field_key = app_user_or_404(project, actor_id)
     if field_key.token is None:
-        raise errors.AppError(404.1, f"The app user '{field_key.actor.display_name}' has had its access revoked, so it "
-                                     "has no QR code. Create a new app user to configure a device.", {"id": actor_id})
+        raise errors.app_user_revoked(name=field_key.actor.display_name, id=actor_id)
     base_url = current_app.config.get("PUBLIC_BASE_URL") or request.host_url.rstrip("/")
     server_url = qr.key_server_url(base_url, field_key.token, project.id)
     settings = qr.collect_settings(server_url, project.name, managed=query_flag("managed"))

@@ -52,7 +52,7 @@ class Definition:
 
 
 def read_definition(data: bytes, options: UploadOptions) -> Definition:
-    """Turn an uploaded body into a checked definition. :raise 400.15/400.16/400.50/400.51/400.53/415.1:"""
+    """Turn an uploaded body into a checked definition. :raise 400.15/400.16/400.56/400.51/400.53/415.1:"""
     content_type = (options.content_type or "").split(";")[0].strip().lower()
     try:
         if content_type in (XLSX_CONTENT_TYPE, XLS_CONTENT_TYPE):
@@ -70,12 +70,10 @@ def _from_xlsform(data, content_type, options):
         converted = convert_xlsform(data, content_type, options.form_id_fallback, validate=options.validate,
                                     max_unzipped=options.max_unzipped)
     except XLSFormError as error:
-        raise errors.AppError(errors.xlsform_not_valid.code, errors.xlsform_not_valid().message,
-                              {"error": error.message, "warnings": error.warnings}) from None
+        raise errors.xlsform_not_valid(error=error.message, warnings=error.warnings) from None
     _check_scoring_sheets(data, content_type, converted.xform)
     if converted.warnings and not options.ignore_warnings:
-        raise errors.AppError(errors.form_warnings.code, errors.form_warnings().message,
-                              {"warnings": {"xlsFormWarnings": converted.warnings}})
+        raise errors.form_warnings(warnings={"xlsFormWarnings": converted.warnings})
     info = _read_info(converted.xform)
     return Definition(converted.xform, info, data, content_type, converted.itemsets, converted.warnings)
 

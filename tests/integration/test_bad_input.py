@@ -299,7 +299,7 @@ def test_malformed_xml_is_400_51_not_well_formed(client, admin, project, documen
     (xform(id_attribute='id="form.xml"'), "must not end in"),
 ], ids=["not-an-xform", "no-form-id", "slash-in-form-id", "xml-suffix"])
 def test_xml_that_is_not_a_usable_xform_is_400_50(client, admin, project, document, reason):
-    body = assert_problem(upload_xml(client, admin, project.id, document), 400.50)
+    body = assert_problem(upload_xml(client, admin, project.id, document), 400.56)
     assert reason in body["message"]
     assert_nothing_created(client, admin, project.id)
 
@@ -393,10 +393,10 @@ def test_closed_form_refuses_new_versions_and_files_with_409_50(client, admin, p
     assert upload_form(client, admin, project.id, fruits_form("1"), publish=True).status_code == 200
     assert client.patch(f"{forms}/trai_cay", json={"state": "closed"}, headers=admin).get_json()["state"] == "closed"
     draft = client.post(f"{forms}/trai_cay/draft", data=fruits_form("2"), headers={**admin, "Content-Type": XLSX})
-    assert "trai_cay" in assert_problem(draft, 409.50)["message"]
+    assert "trai_cay" in assert_problem(draft, 409.52)["message"]
     attachment = client.post(f"{forms}/trai_cay/draft/attachments/fruits.csv", data=b"name,label\na,A\n",
                              headers={**admin, "Content-Type": "text/csv"})
-    assert_problem(attachment, 409.50)
+    assert_problem(attachment, 409.52)
     assert client.get(f"{forms}/trai_cay/draft", headers=admin).status_code == 404
     assert "form.update.draft.set" not in form_actions(client, admin)
     # Reopened, the same upload is accepted.

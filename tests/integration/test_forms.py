@@ -189,7 +189,7 @@ def test_failed_request_leaves_no_trace(client, admin, project):
 def test_without_java_the_upload_fails_with_a_clear_message(client, admin, project, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))  # no java on PATH
     response = upload_form(client, admin, project.id, simple_form())
-    assert response.status_code == 500 and response.get_json()["code"] == 500.50
+    assert response.status_code == 500 and response.get_json()["code"] == 500.51
     assert "Java" in response.get_json()["message"] and "Traceback" not in response.get_data(as_text=True)
     monkeypatch.undo()
     assert client.get(f"/v1/projects/{project.id}/forms", headers=admin).get_json() == []
