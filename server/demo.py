@@ -8,7 +8,7 @@ import secrets
 
 from .appusers import queries as appuser_queries
 from .areas import service as area_service
-from .areas.sheets import read_table
+from .tables import read_table
 from .appusers import service as appuser_service
 from .auth import queries as auth_queries
 from .auth import service as auth_service

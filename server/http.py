@@ -15,7 +15,7 @@ from . import errors
 from .appusers import queries as appuser_queries
 from .appusers.models import FieldKey
 from .areas.service import table_error
-from .areas.sheets import Table, TableError, is_table_content_type, read_table
+from .tables import Table, TableError, is_table_content_type, read_table
 from .auth.models import Actor
 from .auth.requests import current_actor, require
 from .forms import queries as form_queries

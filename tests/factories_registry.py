@@ -6,7 +6,7 @@ import zipfile
 from openpyxl import Workbook
 
 from server.areas import service as area_service
-from server.areas.sheets import read_table
+from server.tables import read_table
 from server.extensions import db
 from server.registries import service as registry_service
 

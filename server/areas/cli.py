@@ -22,7 +22,7 @@ def content_type_of(path):
 def read_file_table(path, what):
     """The file as a Table, or exit with the reason (and the row) on stderr."""
     from ..cli import fail
-    from .sheets import TableError, read_table
+    from ..tables import TableError, read_table
     try:
         return read_table(Path(path).read_bytes(), content_type_of(path), current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
     except TableError as error:

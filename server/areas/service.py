@@ -5,20 +5,21 @@ from .. import errors
 from ..audit.service import log_action
 from ..db import utcnow
 from ..extensions import db
+from ..tables import problem
 from . import geojson, queries, tabular
 
 AUDIT_CODES = 1000  # an import's audit entry lists at most this many changed codes
 
 
 def import_areas(table, by=None, source=None):
-    """Create or update areas from a Table (server/areas/sheets.py), idempotent by code; all or nothing.
+    """Create or update areas from a Table (server/tables.py), idempotent by code; all or nothing.
 
     Returns {"created", "updated", "unchanged", "ignoredColumns"}.
     :raise 400.54: missing columns, or rows with problems (each with its row number); nothing is written.
     """
     missing = tabular.missing_columns(table.headers)
     if missing:
-        raise table_problems([tabular.problem(1, None, f"missing column {column}") for column in missing])
+        raise table_problems([problem(1, None, f"missing column {column}") for column in missing])
     rows, problems = tabular.parse_rows(table.rows, table.headers)
     index = queries.area_index()
     problems += resolve_parents(rows, index)
@@ -39,7 +40,7 @@ def table_problems(problems, what="area list"):
 
 def table_error(error, what="area list"):
     """A TableError (unreadable file) as the same 400.54 problem, with its row when known."""
-    return table_problems([tabular.problem(error.row or 1, None, error.message)], what)
+    return table_problems([problem(error.row or 1, None, error.message)], what)
 
 
 def resolve_parents(rows, index):
@@ -51,12 +52,12 @@ def resolve_parents(rows, index):
     for row in sorted(rows, key=lambda row: tabular.RANK[row.level]):
         existing = index.get(row.code)
         if existing and existing[1] != row.level:
-            problems.append(tabular.problem(row.row, "level", f"{row.code} is already a {existing[1]}; an area "
-                                                              "keeps its level (give a new code instead)."))
+            problems.append(problem(row.row, "level", f"{row.code} is already a {existing[1]}; an area "
+                                                      "keeps its level (give a new code instead)."))
             continue
-        problem = resolve_row(row, lambda code: planned.get(code) or level_and_parent(index.get(code)))
-        if problem:
-            problems.append(tabular.problem(row.row, *problem))
+        unresolved = resolve_row(row, lambda code: planned.get(code) or level_and_parent(index.get(code)))
+        if unresolved:
+            problems.append(problem(row.row, *unresolved))
             continue
         planned[row.code] = (row.level, row.parent_code)
     return problems

@@ -19,7 +19,7 @@ province without a parent code and a (legacy) district with one. Other columns a
 import datetime
 from dataclasses import dataclass
 
-from .sheets import header_key, write_csv
+from ..tables import header_key, problem, write_csv
 
 COLUMNS = {
     "code": ("code", "ma", "ma_dvhc", "ma_don_vi", "area_code"),
@@ -141,9 +141,6 @@ def code_candidates(code, levels):
             candidates.append(padded)
     return candidates
 
-
-def problem(row, column, message):
-    return {"row": row, "column": column, "message": message}
 
 
 def export_csv(areas):

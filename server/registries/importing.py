@@ -11,9 +11,9 @@ A matched entity gets a new version only if its label or data change.
 import uuid as uuid_module
 
 from ..areas.service import table_problems
-from ..areas.sheets import header_key
 from ..db import utcnow
 from ..extensions import db
+from ..tables import header_key, problem
 from . import queries, service, tabular
 
 WHAT = "registry"
@@ -31,7 +31,7 @@ def import_entities(dataset, table, key=None, add_properties=False, by=None, use
     columns = tabular.import_columns(table.headers, key)[1]
     new_properties = [name for name in columns if name not in known]
     if new_properties and not add_properties:
-        problems.append(tabular.problem(1, None, f"the dataset has no properties {', '.join(new_properties)}: add them "
+        problems.append(problem(1, None, f"the dataset has no properties {', '.join(new_properties)}: add them "
                                                  "(POST …/properties) or import with addProperties=true."))
     area_ids = resolve_areas(rows, problems)
     matches = match_rows(dataset, rows, key, problems)
@@ -52,7 +52,7 @@ def resolve_areas(rows, problems):
         try:
             area_ids[row.row] = resolver.resolve(row.data)
         except ValueError as error:
-            problems.append(tabular.problem(row.row, None, str(error)))
+            problems.append(problem(row.row, None, str(error)))
     return area_ids
 
 
@@ -64,7 +64,7 @@ def match_rows(dataset, rows, key, problems):
             by_key.setdefault(entity.data.get(key), entity)
         matches = {row.row: by_key[row.key] for row in rows if row.key in by_key}
         taken = queries.existing_uuids(row.uuid for row in rows if row.uuid and row.row not in matches)
-        problems.extend(tabular.problem(row.row, "name", f"the UUID {row.uuid} is already used by another entity.")
+        problems.extend(problem(row.row, "name", f"the UUID {row.uuid} is already used by another entity.")
                         for row in rows if row.uuid in taken and row.row not in matches)
         return matches
     existing = queries.entities_by_uuid(row.uuid for row in rows if row.uuid)
@@ -73,7 +73,7 @@ def match_rows(dataset, rows, key, problems):
         entity = existing[row.uuid]
         if entity.dataset_id != dataset.id or entity.deleted_at is not None:
             where = "was deleted" if entity.dataset_id == dataset.id else "belongs to another entity list"
-            problems.append(tabular.problem(row.row, "name", f"the entity {row.uuid} {where}."))
+            problems.append(problem(row.row, "name", f"the entity {row.uuid} {where}."))
         else:
             matches[row.row] = entity
     return matches

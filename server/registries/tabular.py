@@ -4,7 +4,7 @@ Out: `entity_list_csv` writes what ODK Collect downloads as a form attachment, i
 entity-list CSV shape (central-backend lib/data/entity.js streamEntityCsvAttachment):
 `name,label,__version,<properties in dataset order>`, `name` being the entity's UUID.
 
-In: `import_rows` reads an uploaded registry (server/areas/sheets.py Table): a `label` column, an
+In: `import_rows` reads an uploaded registry (server/tables.py Table): a `label` column, an
 optional `name` (or `__id`) column of entity UUIDs, one column per property; other `__…` columns
 (Central's export adds `__createdAt`, `__version`, …) are ignored, so Central's exports re-import.
 """
@@ -12,7 +12,7 @@ optional `name` (or `__id`) column of entity UUIDs, one column per property; oth
 import re
 from dataclasses import dataclass
 
-from ..areas.sheets import write_csv
+from ..tables import problem, write_csv
 
 UUID_PATTERN = re.compile(r"^(uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$", re.I)
 # Central's rules (lib/data/dataset.js): XML-name-like, not starting with "__"; properties not "name"/"label".
@@ -132,6 +132,3 @@ def import_row(number, cells, uuid_column, properties, key_column):
         problems.append(problem(number, key_column, "the key is empty."))
     return ImportRow(number, uuid, label, {name: cells.get(name, "") for name in properties}, key_value), problems
 
-
-def problem(row, column, message):
-    return {"row": row, "column": column, "message": message}

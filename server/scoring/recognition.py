@@ -1,15 +1,11 @@
 """Recognition: the engine proposes (the result that counts), an officer confirms or overrides each proposal
 with a reason, and the list of recognised subjects becomes the annex of the recognition decision."""
 
-import io
-
-from openpyxl import Workbook
-
 from .. import errors
-from ..areas.sheets import csv_safe
 from ..audit.service import log_action
 from ..db import utcnow
 from ..extensions import db
+from ..tables import write_xlsx
 from . import queries
 from .models import RecognitionDecision
 from .results import counted_results
@@ -58,26 +54,23 @@ def recognition_list(project_id, kind=None, period=None, area_code=None, within=
 def annex_xlsx(project_id, kind, period, within=None):
     """The annex of the recognition decision: every subject recognised in the end, with its area hierarchy,
     result and points (XLSX bytes; cells formula-safe)."""
+    return write_xlsx(f"{kind} {period}", ANNEX_HEADERS, annex_rows(project_id, kind, period, within))
+
+
+def annex_rows(project_id, kind, period, within=None):
+    """The annex's rows: number, the area's names by level, area code, subject, result, points, level, and
+    whether the officer confirmed, overrode or left the proposal."""
     areas = {area.code: area for area in queries.list_area_rows()}
     by_id = {area.id: area for area in areas.values()}
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(f"{kind} {period}")
-    sheet.append(ANNEX_HEADERS)
-    number = 0
-    for row, decision, recognised in recognition_list(project_id, kind, period, within=within):
-        if not recognised:
-            continue
-        number += 1
+    recognised_rows = [(row, decision) for row, decision, recognised in
+                       recognition_list(project_id, kind, period, within=within) if recognised]
+    for number, (row, decision) in enumerate(recognised_rows, 1):
         score = row[0]
         names = _names_by_level(areas.get(score.area_code), by_id)
-        sheet.append([number, *(csv_safe(names.get(level, "")) for level in ("province", "district", "commune",
-                                                                              "hamlet")),
-                      csv_safe(score.area_code or ""), csv_safe(score.subject), csv_safe(score.result or ""),
-                      score.total, score.level, "Điều chỉnh" if decision and decision.proposed != recognised
-                      else "Xác nhận" if decision else "Đề xuất", csv_safe(decision.reason if decision else "")])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        how = ("Điều chỉnh" if decision.proposed != decision.recognised else "Xác nhận") if decision else "Đề xuất"
+        yield [number, *(names.get(level, "") for level in ("province", "district", "commune", "hamlet")),
+               score.area_code or "", score.subject, score.result or "", score.total, score.level, how,
+               decision.reason if decision else ""]
 
 
 def _names_by_level(area, by_id):

@@ -17,9 +17,8 @@ results cannot give (digital-skill shares…) are listed with no actual and say 
 
 from typing import NamedTuple
 
-from ..areas.sheets import Table
-from ..areas.tabular import problem
 from ..subject_kinds import CONG_DAN, CONG_DONG, DON_VI, DONG_HO, GIA_DINH, by_target_indicator
+from ..tables import Table, problem
 
 COLUMNS = ("plan", "area", "area_level", "year", "indicator", "population", "target_percent", "comparison")
 COMPARISONS = (">=", ">", "=")
@@ -71,7 +70,7 @@ class Progress(NamedTuple):
 
 
 def read_targets(table: Table) -> tuple[list[Target], list[dict]]:
-    """(targets, problems) from a Table (server/areas/sheets.py); problems as {row, column, message}."""
+    """(targets, problems) from a Table (server/tables.py); problems as {row, column, message}."""
     missing = [column for column in COLUMNS if column not in table.headers]
     if missing:
         return [], [problem(1, None, f"missing column(s): {', '.join(missing)}")]

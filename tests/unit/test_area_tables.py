@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from server.areas import geojson, tabular
-from server.areas.sheets import TableError, cell_text, csv_safe, header_key, read_table, unescape_formula
+from server.tables import TableError, cell_text, csv_safe, header_key, read_table, unescape_formula
 from server.registries.tabular import (entity_list_csv, import_rows, is_dataset_name, is_property_name,
                                        normalize_uuid, odata_name)
 from tests.factories_registry import MEBIBYTE, XLSX, xlsx_from_rows
@@ -119,7 +119,7 @@ def test_entity_names_and_uuids_as_central_checks_them():
 
 
 def test_registry_rows_by_natural_key():
-    from server.areas.sheets import Table
+    from server.tables import Table
     table = Table(["ma_ho", "label", "thon", "__createdat"], [
         (2, {"ma_ho": "H1", "label": "Hộ 1", "thon": "T1", "__createdat": "x"}),
         (3, {"ma_ho": "H1", "label": "Hộ 1 lần hai", "thon": "T1"}),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from server.areas.sheets import read_table
+from server.tables import read_table
 from server.scoring.targets import Target, progress, read_targets
 
 SHARED_TARGETS = Path(__file__).resolve().parents[3] / "shared" / "data" / "plan-targets.csv"

@@ -9,9 +9,9 @@ base name in lower case, plus `::` and the language as written.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from ...subject_kinds import CODES
+from ...tables import Problem, Table
 from .expressions import Expression, compile_tree
 from .syntax import Call, ExpressionError, Field, Rollup, parse, walk
 from .xpath import string_to_number
@@ -21,27 +21,6 @@ YES, NO = ("yes", "true", "true()"), ("no", "false", "false()")
 FIELD_VALUE = re.compile(r"\$\{([^\W\d][\w.-]*)\}")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 LANGUAGE_CODE = re.compile(r"\(([^()]+)\)\s*$")
-
-
-class Table(NamedTuple):
-    headers: tuple  # header texts as written, in column order
-    rows: tuple  # ((row number, {header: text}), …), empty rows left out
-
-
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int | None  # the spreadsheet's row number; None for the sheet as a whole
-    column: str | None  # the header, canonical (lower case base name)
-    message: str
-
-    def __str__(self):
-        where = [f"sheet '{self.sheet}'"] + ([f"row {self.row}"] if self.row else [])
-        where += [f"column '{self.column}'"] if self.column else []
-        return f"[{', '.join(where)}] {self.message}"
-
-    def to_dict(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
 class RulesError(ValueError):
