@@ -33,11 +33,9 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.collect_client import (COLLECT_USER_AGENT, CollectClient, CollectError, collect_date,  # noqa: E402
-                                  content_type_of)
+from tests.collect_client import COLLECT_USER_AGENT, CollectClient, CollectError, collect_date, content_type_of  # noqa: E402
 from tests.factories import XLSX, xlsx_from_markdown  # noqa: E402
-from tests.live import (MINHCHUNG, LiveServer, drop_postgres_database, free_port, stop_server,  # noqa: E402
-                        wait_until_healthy)
+from tests.live import MINHCHUNG, LiveServer, drop_postgres_database, free_port, stop_server, wait_until_healthy  # noqa: E402
 
 # ODK Central's backend on this machine, client on the same two cores (submissions/s by concurrency).
 CENTRAL = {"xml": {1: 67, 4: 111, 16: 146}, "photo": {1: 41, 4: 67, 16: 90}}
@@ -76,7 +74,8 @@ def parse_args():
     parser.add_argument("--keep", action="store_true", help="keep the data directory and database")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is reported (default 3)")
     parser.add_argument("--client", choices=("lean", "requests"), default="lean",
-                        help="lean: http.client with the bytes Collect sends (default); requests: tests/collect_client.py")
+                        help="lean: http.client with the bytes Collect sends (default); "
+                             "requests: tests/collect_client.py")
     parser.add_argument("--pause", type=float, default=0,
                         help="seconds to wait after the server is up and the form published (to attach a profiler)")
     return parser.parse_args()
@@ -100,7 +99,8 @@ class Server:
         self.log = Path(data_dir) / "server.log"
         self.env = {**os.environ, "MINHCHUNG_DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
                     "MINHCHUNG_ODK_VALIDATE": "0"}
-        self.command = [MINHCHUNG, "serve", "--port", str(self.port), "--workers", str(workers), "--threads", str(threads)]
+        self.command = [MINHCHUNG, "serve", "--port", str(self.port), "--workers", str(workers),
+                        "--threads", str(threads)]
         self.process = None
 
     def start(self):
@@ -219,7 +219,8 @@ def prepare(server):
         assigned = requests.post(f"{server.url}/v1/projects/{project['id']}/forms/{form['xmlFormId']}"
                                  f"/assignments/app-user/{app_user.json()['id']}", headers=admin, timeout=30)
         assigned.raise_for_status()
-        base, headers, auth = f"{server.url}/v1/key/{app_user.json()['token']}/projects/{project['id']}", {}, "app user URL"
+        token = app_user.json()["token"]
+        base, headers, auth = f"{server.url}/v1/key/{token}/projects/{project['id']}", {}, "app user URL"
     else:
         base, headers, auth = f"{server.url}/v1/projects/{project['id']}", admin, "Bearer (no app users yet)"
     device = CollectClient(base, headers)
@@ -236,10 +237,12 @@ def submission(form_id, version, number, photo_bytes):
     xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n'
            f'<data xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" '
            f'id="{form_id}" version="{version}">'
-           f'<chu_ho>Nguyễn Thị Ánh Tuyết {number}</chu_ho><dia_chi>Thôn Đông, xã Tân Lập, huyện Đan Phượng, Hà Nội</dia_chi>'
+           f'<chu_ho>Nguyễn Thị Ánh Tuyết {number}</chu_ho>'
+           '<dia_chi>Thôn Đông, xã Tân Lập, huyện Đan Phượng, Hà Nội</dia_chi>'
            f'<so_nguoi>5</so_nguoi><so_tre_em>2</so_tre_em><ghi_chu>{NOTE * 2}</ghi_chu>'
            f'<vi_tri>21.0{number % 10000:04d} 105.8{number % 7919:04d} 12.5 4.9</vi_tri><anh>{photo}</anh>'
-           f'<meta><instanceID>{instance_id}</instanceID><instanceName>Hộ {number}</instanceName></meta></data>').encode()
+           f'<meta><instanceID>{instance_id}</instanceID><instanceName>Hộ {number}</instanceName></meta>'
+           '</data>').encode()
     files = {photo: b"\xff\xd8\xff\xe0" + os.urandom(photo_bytes - 4)} if photo_bytes else {}
     return xml, files
 
@@ -364,7 +367,8 @@ def main():
         base, headers, form_id, version, auth = prepare(server)
         print(f"server: {' '.join(Path(part).name if part == MINHCHUNG else part for part in server.command)}")
         print(f"database: {make_url(database_url).render_as_string(hide_password=True)}; data: {data_dir}; "
-              f"auth: {auth}; client: {args.client}; cores: {os.cpu_count()}; n = {args.n} per case (+{args.warmup} warm-up)")
+              f"auth: {auth}; client: {args.client}; cores: {os.cpu_count()}; "
+              f"n = {args.n} per case (+{args.warmup} warm-up)")
         print(f"server pids (master first): {sorted(server.pids(), key=lambda pid: pid != server.process.pid)}")
         if args.pause:
             print(f"pausing {args.pause:.0f}s …", flush=True)

@@ -31,14 +31,15 @@ sys.path.insert(0, str(REPO))
 
 from bench.ingest import fresh_database  # noqa: E402
 from server import create_app  # noqa: E402
+from server.auth import service as auth_service  # noqa: E402
 from server.database import upgrade_database  # noqa: E402
 from server.demo import publish_workbook  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.forms.build import XLSFORM_DIR  # noqa: E402
 from server.forms.queries import get_form_by_project_and_xml_form_id  # noqa: E402
 from server.projects import service as project_service  # noqa: E402
-from server.auth import service as auth_service  # noqa: E402
-from server.scoring import recognition as recognition_decisions, results  # noqa: E402
+from server.scoring import recognition as recognition_decisions  # noqa: E402
+from server.scoring import results  # noqa: E402
 
 PERIOD = 2026
 HAMLET_XML = ("<data id=\"cong_dong_hoc_tap\" version=\"{version}\"><nam_danh_gia>2026</nam_danh_gia>"

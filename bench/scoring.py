@@ -4,7 +4,8 @@
 Reads the rule sets of the criteria workbooks in xlsforms/ (as the server does on upload), makes N synthetic
 answer sets per workbook (a seeded mix of numbers and co/khong/thuong_xuyen… answers for every field the
 rules read, so that some indicators are met and some are not), and times Scorer.score (server/scoring/rules/engine.py)
-over them, single-threaded, --repeat times; then Scorer.explain, which a person reading a result needs. Prints subjects/s (median and range), µs per subject, µs per
+over them, single-threaded, --repeat times; then Scorer.explain, which a person reading a result needs. Prints
+subjects/s (median and range), µs per subject, µs per
 explanation, the share recognised (a sanity check that the answers exercise both outcomes) and the memory
 one result takes.
 This is not a test; see bench/README.md.

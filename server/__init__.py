@@ -65,7 +65,6 @@ def register_request_hooks(app):
     from flask import g
 
     from .auth.requests import load_actor
-
     from .openrosa.routes import check_openrosa_version
 
     app.before_request(refuse_nul_characters)

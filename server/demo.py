@@ -7,11 +7,11 @@ Everything here is synthetic and labelled so (server/demo_data.py). Running it a
 import secrets
 
 from .appusers import queries as appuser_queries
-from .areas import service as area_service
-from .tables import read_table
 from .appusers import service as appuser_service
+from .areas import service as area_service
 from .auth import queries as auth_queries
 from .auth import service as auth_service
+from .demo_data import synthetic_province
 from .extensions import db
 from .forms import queries as form_queries
 from .forms import service as form_service
@@ -20,7 +20,7 @@ from .projects import queries as project_queries
 from .projects import service as project_service
 from .registries import queries as registry_queries
 from .registries import service as registry_service
-from .demo_data import synthetic_province
+from .tables import read_table
 
 DEMO_ADMIN_EMAIL = "admin@minhchung.local"
 DEMO_PROJECT_NAME = "Dự án mẫu — dữ liệu tổng hợp (Demo project, synthetic data)"

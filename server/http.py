@@ -15,7 +15,6 @@ from . import errors
 from .appusers import queries as appuser_queries
 from .appusers.models import FieldKey
 from .areas.service import table_error
-from .tables import Table, TableError, is_table_content_type, read_table
 from .auth.models import Actor
 from .auth.requests import current_actor, require
 from .forms import queries as form_queries
@@ -24,6 +23,7 @@ from .projects import queries as project_queries
 from .projects.models import Project
 from .submissions import queries as submission_queries
 from .submissions.models import Submission
+from .tables import Table, TableError, is_table_content_type, read_table
 
 TABLE_TYPES = "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)"
 

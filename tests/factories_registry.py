@@ -6,9 +6,9 @@ import zipfile
 from openpyxl import Workbook
 
 from server.areas import service as area_service
-from server.tables import read_table
 from server.extensions import db
 from server.registries import service as registry_service
+from server.tables import read_table
 
 MEBIBYTE = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -28,7 +28,8 @@ class LiveServer:
         return (self.data_dir / "demo-admin-password").read_text().strip()
 
     def login(self):
-        response = requests.post(f"{self.url}/v1/sessions", json={"email": "admin@minhchung.local", "password": self.admin_password}, timeout=30)
+        credentials = {"email": "admin@minhchung.local", "password": self.admin_password}
+        response = requests.post(f"{self.url}/v1/sessions", json=credentials, timeout=30)
         response.raise_for_status()
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -41,7 +42,8 @@ def free_port():
 
 def fresh_postgres_database(base_url, suffix):
     """Create (or recreate) an empty database beside the test database; return its URL."""
-    url = make_url(base_url.replace("postgresql://", "postgresql+psycopg://", 1) if base_url.startswith("postgresql://") else base_url)
+    with_driver = base_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    url = make_url(with_driver if base_url.startswith("postgresql://") else base_url)
     name = f"{url.database}_{suffix}"
     engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:

@@ -1,5 +1,6 @@
 """App users, their Collect QR codes, and form assignments: ODK Central's /v1/projects/{p}/app-users and
-/v1/projects/{p}/forms/{f}/assignments endpoints (the qr.* endpoints are ours; Central draws QR codes in the browser)."""
+/v1/projects/{p}/forms/{f}/assignments endpoints (the qr.* endpoints are ours; Central draws QR codes in the
+browser)."""
 
 from flask import Blueprint, current_app, jsonify, request
 

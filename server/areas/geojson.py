@@ -100,7 +100,8 @@ def checked_position(position):
             or not all(isinstance(number, (int, float)) and not isinstance(number, bool) for number in position)):
         raise GeometryError(f"{str(position)[:60]} is not a [longitude, latitude] position.")
     longitude, latitude = position[0], position[1]
-    if not (math.isfinite(longitude) and math.isfinite(latitude) and -180 <= longitude <= 180 and -90 <= latitude <= 90):
+    finite = math.isfinite(longitude) and math.isfinite(latitude)
+    if not (finite and -180 <= longitude <= 180 and -90 <= latitude <= 90):
         raise GeometryError(f"[{longitude}, {latitude}] is outside longitude -180..180, latitude -90..90 (WGS 84).")
     return [float(longitude), float(latitude)]
 

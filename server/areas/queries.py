@@ -166,4 +166,5 @@ def codes_within(area_ids):
 def replace_scope(actor_id, area_ids):
     db.session.execute(sa.delete(FieldKeyArea).where(FieldKeyArea.actor_id == actor_id))
     if area_ids:
-        db.session.execute(sa.insert(FieldKeyArea), [{"actor_id": actor_id, "area_id": area_id} for area_id in area_ids])
+        db.session.execute(sa.insert(FieldKeyArea),
+                           [{"actor_id": actor_id, "area_id": area_id} for area_id in area_ids])

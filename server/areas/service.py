@@ -28,7 +28,8 @@ def import_areas(table, by=None, source=None):
     created, updated = write_areas(rows, index)
     ignored = tabular.column_map(table.headers)[1]
     log_action(by, "area.import", "area", None, {"source": source, "created": len(created), "updated": len(updated),
-                                                 "createdCodes": created[:AUDIT_CODES], "updatedCodes": updated[:AUDIT_CODES]})
+                                                 "createdCodes": created[:AUDIT_CODES],
+                                                 "updatedCodes": updated[:AUDIT_CODES]})
     return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated),
             "ignoredColumns": ignored}
 

@@ -67,7 +67,8 @@ def column_map(headers):
 
 def missing_columns(headers):
     present = set(column_map(headers)[0].values())
-    return [f"{column} ({' / '.join(COLUMNS[column][:3])})" for column in ("code", "name", "level") if column not in present]
+    return [f"{column} ({' / '.join(COLUMNS[column][:3])})" for column in ("code", "name", "level")
+            if column not in present]
 
 
 def parse_rows(table_rows, headers):

@@ -7,7 +7,8 @@ from .models import Actor, Assignment, Session, User
 
 
 def get_user_by_email(email):
-    query = sa.select(User).join(User.actor).where(sa.func.lower(User.email) == email.lower(), Actor.deleted_at.is_(None))
+    query = (sa.select(User).join(User.actor)
+             .where(sa.func.lower(User.email) == email.lower(), Actor.deleted_at.is_(None)))
     return db.session.execute(query).scalar_one_or_none()
 
 

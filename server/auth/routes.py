@@ -3,14 +3,21 @@
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
-
-from ..schemas import load_json
 from ..params import wants_extended_metadata
+from ..schemas import load_json
 from . import queries, service
 from .requests import actor_or_404, current_actor, current_session, require
 from .roles import ROLES, find_role
-from .schemas import (AssignmentSchema, PasswordChangeSchema, RoleSchema, SessionCreateSchema, SessionSchema,
-                      UserCreateSchema, UserSchema, UserUpdateSchema)
+from .schemas import (
+    AssignmentSchema,
+    PasswordChangeSchema,
+    RoleSchema,
+    SessionCreateSchema,
+    SessionSchema,
+    UserCreateSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
 
 bp = Blueprint("auth", __name__, url_prefix="/v1")
 

@@ -4,15 +4,14 @@ from flask import Blueprint, current_app, jsonify, request, send_file
 
 from .. import errors
 from ..auth.requests import current_actor
-from ..blobs.responses import blob_download
+from ..blobs.responses import blob_download, bytes_download
 from ..blobs.service import open_blob
 from ..http import form_or_404, project_or_404, read_body
 from ..params import query_flag, wants_extended_metadata
+from ..registries.attachments import registry_csv_for_actor
 from ..schemas import load_json
 from ..scoring.rescoring import rescore_after_commit
 from . import queries, service
-from ..blobs.responses import bytes_download
-from ..registries.attachments import registry_csv_for_actor
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
 bp = Blueprint("forms", __name__, url_prefix="/v1/projects/<int:project_id>/forms")
@@ -163,7 +162,8 @@ def get_version_xlsx(project_id, xml_form_id, version):
 
 @bp.get("/<xml_form_id>/versions/<version>/attachments")
 def list_version_attachments(project_id, xml_form_id, version):
-    return jsonify(FormAttachmentSchema(many=True).dump(version_or_404(project_id, xml_form_id, version)[1].attachments))
+    definition = version_or_404(project_id, xml_form_id, version)[1]
+    return jsonify(FormAttachmentSchema(many=True).dump(definition.attachments))
 
 
 @bp.get("/<xml_form_id>/draft")

@@ -22,8 +22,14 @@ from . import queries
 from .fields import read_fields
 from .models import Form, FormAttachment, FormDef
 from .xform import XFormError, read_xform, set_version
-from .xlsform import (XLS_CONTENT_TYPE, XLSX_CONTENT_TYPE, ValidatorUnavailable, XLSFormError, convert_xlsform,
-                      validate_xform)
+from .xlsform import (
+    XLS_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    ValidatorUnavailable,
+    XLSFormError,
+    convert_xlsform,
+    validate_xform,
+)
 
 XML_CONTENT_TYPES = ("application/xml", "text/xml")
 MAX_SCORING_PROBLEMS = 500  # a hostile sheet could list tens of thousands; `count` says how many there were
@@ -127,7 +133,8 @@ def create_form(project, definition: Definition, publish=False, by=None):
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise errors.uniqueness_violation(fields="projectId, xmlFormId", values=f"{project.id}, {xml_form_id}") from None
+        raise errors.uniqueness_violation(fields="projectId, xmlFormId",
+                                          values=f"{project.id}, {xml_form_id}") from None
     form.draft_def = _store_definition(form, definition, carry_from=None)
     db.session.flush()
     log_action(by, "form.create", "form", form.id, {"projectId": project.id, "xmlFormId": xml_form_id})
@@ -167,7 +174,8 @@ def _store_definition(form, definition, carry_from):
                        name=definition.info.title, hash=hashlib.md5(definition.xml).hexdigest(),
                        sha256=hashlib.sha256(definition.xml).hexdigest(), warnings=definition.warnings or None,
                        xls_blob=xls_blob,
-                       xls_content_type=definition.xls_content_type or (carry_from.xls_content_type if xls_blob and carry_from else None))
+                       xls_content_type=definition.xls_content_type
+                       or (carry_from.xls_content_type if xls_blob and carry_from else None))
     db.session.add(form_def)
     db.session.flush()
     carried = {item.name: item for item in carry_from.attachments} if carry_from is not None else {}

@@ -12,8 +12,8 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from urllib.parse import unquote
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from pyxform.errors import PyXFormError
 from pyxform.validators import odk_validate

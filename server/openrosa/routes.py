@@ -35,7 +35,8 @@ def check_openrosa_version():
     """App-level before_request: 400.6 when an OpenRosa endpoint is called without X-OpenRosa-Version: 1.0."""
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "is_openrosa", False) and request.headers.get("X-OpenRosa-Version") != "1.0":
-        raise errors.invalid_header(field="X-OpenRosa-Version", value=request.headers.get("X-OpenRosa-Version") or "[nothing]")
+        raise errors.invalid_header(field="X-OpenRosa-Version",
+                                    value=request.headers.get("X-OpenRosa-Version") or "[nothing]")
 
 
 def xml_response(body, status=200):
@@ -102,8 +103,9 @@ def visible_forms(project, actor):
 def form_list_entry(project, form):
     definition = form.current_def
     base = f"/projects/{project.id}/forms/{segment(form.xml_form_id)}"
-    return wire.FormListEntry(form.xml_form_id, definition.name or form.xml_form_id, definition.version, definition.hash,
-                              api_url(base + ".xml"), api_url(base + "/manifest") if definition.attachments else None)
+    manifest = api_url(base + "/manifest") if definition.attachments else None
+    return wire.FormListEntry(form.xml_form_id, definition.name or form.xml_form_id, definition.version,
+                              definition.hash, api_url(base + ".xml"), manifest)
 
 
 @bp.get("/forms/<xml_form_id>/manifest")

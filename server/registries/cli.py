@@ -34,7 +34,8 @@ def registry_import(project_id, dataset_name, path, key, email):
     actor = user.actor if user else queries.first_administrator()
 
     def work():
-        dataset = queries.get_dataset(project.id, dataset_name) or service.create_dataset(project, dataset_name, by=actor)
+        dataset = (queries.get_dataset(project.id, dataset_name)
+                   or service.create_dataset(project, dataset_name, by=actor))
         return importing.import_entities(dataset, table, key, add_properties=True, by=actor,
                                          user_agent="minhchung registry-import", source={"name": Path(path).name})
 

@@ -90,7 +90,8 @@ def entities_in_areas(dataset_id, within=None):
     or a SELECT of them such as areas.queries.scope_select) only those tied to one of those areas or an
     area below them (a commune covers its hamlets). Entities tied to no area are left out then."""
     query = (sa.select(Entity.uuid, Entity.label, Entity.version, Entity.data)
-             .where(Entity.dataset_id == dataset_id, Entity.deleted_at.is_(None)).order_by(Entity.created_at, Entity.id))
+             .where(Entity.dataset_id == dataset_id, Entity.deleted_at.is_(None))
+             .order_by(Entity.created_at, Entity.id))
     if within is not None:
         query = query.where(Entity.area_id.in_(descendants_select(within)))
     return db.session.execute(query).all()

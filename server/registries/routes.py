@@ -6,8 +6,8 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from .. import errors
-from ..auth import service as auth_service
 from ..auth import queries as auth_queries
+from ..auth import service as auth_service
 from ..auth.requests import current_actor
 from ..http import json_body, project_or_404, read_uploaded_table
 from ..params import is_true, query_flag, wants_extended_metadata
@@ -20,7 +20,8 @@ bp = Blueprint("registries", __name__, url_prefix="/v1/projects/<int:project_id>
 FALLBACK_VERBS = {"dataset.list": "submission.list", "dataset.read": "submission.list",
                   "entity.list": "submission.list", "entity.read": "submission.list",
                   "dataset.create": "project.update", "dataset.update": "project.update",
-                  "entity.create": "project.update", "entity.update": "project.update", "entity.delete": "project.update"}
+                  "entity.create": "project.update", "entity.update": "project.update",
+                  "entity.delete": "project.update"}
 
 
 def project_for_datasets_or_404(project_id, verb):

@@ -46,7 +46,8 @@ class EntityVersionSchema(Schema):
     version = fields.Integer()
     baseVersion = fields.Function(lambda entity: entity.version - 1 if entity.version > 1 else None)
     conflictingProperties = fields.Constant(None)
-    createdAt = fields.Function(lambda entity: Timestamp()._serialize(entity.updated_at or entity.created_at, None, None))
+    createdAt = fields.Function(
+        lambda entity: Timestamp()._serialize(entity.updated_at or entity.created_at, None, None))
     branchId = fields.Constant(None)
     trunkVersion = fields.Constant(None)
     branchBaseVersion = fields.Constant(None)

@@ -7,7 +7,6 @@ version is kept in `entities`.
 
 from collections import Counter
 
-
 from .. import errors
 from ..areas import queries as area_queries
 from ..areas.tabular import code_candidates

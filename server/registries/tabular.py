@@ -29,7 +29,8 @@ def entity_list_csv(properties, rows):
 
     Values go out unaltered: Collect matches them in choice_filter, and formula-escaping would change them.
     """
-    lines = ([uuid, label, version, *(data.get(name, "") for name in properties)] for uuid, label, version, data in rows)
+    lines = ([uuid, label, version, *(data.get(name, "") for name in properties)]
+             for uuid, label, version, data in rows)
     return write_csv(["name", "label", "__version", *properties], lines, formula_safe=False)
 
 
@@ -85,7 +86,8 @@ class ImportRow:
 def import_columns(headers, key=None):
     """(uuid column or None, property columns, problems about the header row)."""
     uuid_column = next((column for column in UUID_COLUMNS if column in headers), None)
-    properties = [header for header in headers if header not in ("label", *UUID_COLUMNS) and not header.startswith("__")]
+    properties = [header for header in headers
+                  if header not in ("label", *UUID_COLUMNS) and not header.startswith("__")]
     problems = []
     if "label" not in headers:
         problems.append(problem(1, "label", "a registry needs a label column (what Collect shows)."))
@@ -108,7 +110,8 @@ def import_rows(table, key=None):
         item, row_problems = import_row(number, cells, uuid_column, properties, key_column)
         identity = item.key if key_column else item.uuid
         if identity and identity in seen:
-            row_problems.append(problem(number, key_column or uuid_column, f"{identity!r} is already on row {seen[identity]}."))
+            row_problems.append(problem(number, key_column or uuid_column,
+                                        f"{identity!r} is already on row {seen[identity]}."))
         if row_problems:
             problems.extend(row_problems)
             continue

@@ -8,9 +8,8 @@ from datetime import datetime, timedelta, timezone
 from lxml import etree
 
 from ..forms.fields import Field
-from .rules.ruleset import RuleSet
-
 from ..submissions.instance import values_at
+from .rules.ruleset import RuleSet
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # campaigns count years in Vietnam's time (no DST)
 

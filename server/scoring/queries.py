@@ -11,8 +11,8 @@ from ..forms.models import Form, FormDef
 from ..registries.models import Entity
 from ..subject_kinds import CONG_DAN, HOUSEHOLD_LINK, groups_of, kind_of
 from ..submissions.models import Submission, SubmissionDef
-from .models import MemberScore, PlanTarget, RecognitionDecision, ScoringMark, SubjectScore
 from .area_totals import AreaRow
+from .models import MemberScore, PlanTarget, RecognitionDecision, ScoringMark, SubjectScore
 
 
 def list_current_form_defs(project_id):

@@ -7,9 +7,9 @@ from ..db import utcnow
 from ..extensions import db
 from ..tables import write_xlsx
 from . import queries
+from .area_totals import self_and_above
 from .models import RecognitionDecision
 from .results import counted_results
-from .area_totals import self_and_above
 
 ANNEX_HEADERS = ("STT", "Tỉnh", "Huyện (cũ)", "Xã", "Thôn", "Mã địa bàn", "Đối tượng", "Kết quả", "Điểm", "Mức",
                  "Quyết định", "Lý do")

@@ -11,10 +11,9 @@ from typing import NamedTuple
 
 from ..subject_kinds import CONG_DAN, groups_of
 from . import queries
-from .member_rollups import rolled_up_forms, rolled_up_results
 from .area_totals import summarise, summarise_all
+from .member_rollups import rolled_up_forms, rolled_up_results
 from .scores import score_pending
-
 
 ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
 

@@ -15,8 +15,15 @@ from ..schemas import load_json
 from ..subject_kinds import CODES as KIND_CODES
 from ..urls import segment
 from . import recognition, results, scores, target_progress
-from .schemas import (DecisionSchema, decision_json, progress_json, recognition_json, result_json, score_json,
-                      summary_json)
+from .schemas import (
+    DecisionSchema,
+    decision_json,
+    progress_json,
+    recognition_json,
+    result_json,
+    score_json,
+    summary_json,
+)
 
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 

@@ -4,9 +4,9 @@ the pure part)."""
 from ..areas.service import table_problems
 from ..extensions import db
 from . import queries
+from .area_totals import counts_by_area
 from .models import PlanTarget
 from .results import citizens_in_recognised, outcomes_by_area
-from .area_totals import counts_by_area
 from .targets import Target, counted_as, progress, read_targets
 
 

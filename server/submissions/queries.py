@@ -51,13 +51,15 @@ def get_submission_by_instance_id(form_id, instance_id):
 
 
 def get_current_def(submission_id):
-    query = sa.select(SubmissionDef).where(SubmissionDef.submission_id == submission_id, SubmissionDef.current.is_(True))
+    query = sa.select(SubmissionDef).where(SubmissionDef.submission_id == submission_id,
+                                           SubmissionDef.current.is_(True))
     return db.session.execute(query).scalar_one()
 
 
 def list_submissions_by_form(form_id):
     query = (sa.select(Submission, SubmissionDef)
-             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id, SubmissionDef.current.is_(True)))
+             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
+                                          SubmissionDef.current.is_(True)))
              .where(Submission.form_id == form_id, Submission.deleted_at.is_(None))
              .order_by(Submission.created_at.desc(), Submission.id.desc()))
     return db.session.execute(query).all()

@@ -16,8 +16,7 @@ from ..http import form_or_404, live_submission_or_404, read_body, submission_or
 from ..params import wants_extended_metadata
 from ..schemas import load_json
 from . import queries, service
-from .schemas import (AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema,
-                      SubmissionSchema, VersionSchema)
+from .schemas import AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema, SubmissionSchema, VersionSchema
 
 bp = Blueprint("submissions", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")
 XML_TYPES = ("application/xml", "text/xml")

@@ -8,15 +8,22 @@ import zipfile
 import pytest
 
 from server.areas import geojson, tabular
+from server.registries.tabular import (
+    entity_list_csv,
+    import_rows,
+    is_dataset_name,
+    is_property_name,
+    normalize_uuid,
+    odata_name,
+)
 from server.tables import TableError, cell_text, csv_safe, header_key, read_table, unescape_formula
-from server.registries.tabular import (entity_list_csv, import_rows, is_dataset_name, is_property_name,
-                                       normalize_uuid, odata_name)
 from tests.factories_registry import MEBIBYTE, XLSX, xlsx_from_rows
 
 
 @pytest.mark.parametrize("header, key", [
     ("Mã", "ma"), ("Mã cha", "ma_cha"), ("  Tên đơn vị ", "ten_don_vi"), ("Mã huyện cũ", "ma_huyen_cu"),
-    ("Parent Code", "parent_code"), ("ĐỊA-BÀN", "dia_ban"), ("__version", "__version"), ("Số  thành viên", "so_thanh_vien"),
+    ("Parent Code", "parent_code"), ("ĐỊA-BÀN", "dia_ban"), ("__version", "__version"),
+    ("Số  thành viên", "so_thanh_vien"),
 ])
 def test_header_keys(header, key):
     assert header_key(header) == key
@@ -36,7 +43,8 @@ def test_formula_cells_are_escaped_for_spreadsheets_and_read_back(value):
     assert csv_safe("Thôn 1") == "Thôn 1" and unescape_formula("'Thôn") == "'Thôn"
 
 
-@pytest.mark.parametrize("text", ["ma,ten\n01,Hà Nội\n", "ma;ten\r\n01;Hà Nội\r\n", "\ufeffma\tten\n01\tHà Nội\n\n\t\n"])
+@pytest.mark.parametrize("text", ["ma,ten\n01,Hà Nội\n", "ma;ten\r\n01;Hà Nội\r\n",
+                                  "\ufeffma\tten\n01\tHà Nội\n\n\t\n"])
 def test_csv_delimiters_bom_and_empty_rows(text):
     table = read_table(text.encode(), "text/csv", MEBIBYTE)
     assert table.headers == ["ma", "ten"] and table.rows == [(2, {"ma": "01", "ten": "Hà Nội"})]
@@ -79,8 +87,10 @@ def test_area_rows_levels_and_codes():
     assert tabular.pad_code("4", "commune") == "00004" and tabular.pad_code("4-01", "hamlet") == "4-01"
     assert tabular.code_candidates("1", ("province", "district")) == ["1", "01", "001"]
     rows, problems = tabular.parse_rows([(2, {"ma": "4", "ten": "Ba Đình", "cap": "Phường", "ma_cha": "1",
-                                              "hieu_luc_tu": "01/07/2025"})], ["ma", "ten", "cap", "ma_cha", "hieu_luc_tu"])
-    assert problems == [] and (rows[0].code, rows[0].parent_code, rows[0].valid_from.isoformat()) == ("00004", "1", "2025-07-01")
+                                              "hieu_luc_tu": "01/07/2025"})],
+                                        ["ma", "ten", "cap", "ma_cha", "hieu_luc_tu"])
+    assert problems == []
+    assert (rows[0].code, rows[0].parent_code, rows[0].valid_from.isoformat()) == ("00004", "1", "2025-07-01")
 
 
 def test_boundaries_become_checked_multipolygons():

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from server.forms.build import XLSFORM_DIR, workbooks
+from server.forms.build import workbooks
 from server.forms.xlsform import validate_xform
 
 VI, EN = "Tiếng Việt (vi)", "English (en)"

@@ -28,7 +28,8 @@ def nested(depth):
     b'<!DOCTYPE a [<!ENTITY % p SYSTEM "http://example.org/p.dtd"> %p;]><a/>',
     # Past the first 4 KiB, behind a long comment, and in UTF-16: still refused.
     b"<!--" + b"x" * 5000 + b"--><!DOCTYPE a><a/>",
-    BILLION_LAUGHS.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>').decode().encode("utf-16"),
+    BILLION_LAUGHS.replace(b'<?xml version="1.0"?>',
+                           b'<?xml version="1.0" encoding="UTF-16"?>').decode().encode("utf-16"),
 ], ids=["doctype", "external-dtd", "lowercase-doctype", "internal-subset", "billion-laughs", "external-entity",
         "parameter-entity", "doctype-after-4k", "utf16-billion-laughs"])
 def test_doctype_and_entities_are_refused(document):

@@ -5,10 +5,28 @@ import timeit
 
 import pytest
 
-from server.scoring.rules.expressions import (ExpressionError, compile_expression, fields_referenced, kind_of, parse,
-                                        rollups_referenced)
-from server.scoring.rules.syntax import (MAX_DEPTH, MAX_LENGTH, Arithmetic, Call, Compare, Field, Logical, Negate, Number,
-                                   Rollup, String, tokenize)
+from server.scoring.rules.expressions import (
+    ExpressionError,
+    compile_expression,
+    fields_referenced,
+    kind_of,
+    parse,
+    rollups_referenced,
+)
+from server.scoring.rules.syntax import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    Arithmetic,
+    Call,
+    Compare,
+    Field,
+    Logical,
+    Negate,
+    Number,
+    Rollup,
+    String,
+    tokenize,
+)
 from server.scoring.rules.xpath import number_to_string, string_to_number
 
 NAN = math.nan

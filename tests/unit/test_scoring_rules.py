@@ -76,7 +76,8 @@ def tables(sheets):
         headers = [header for header in rows[0] if header]
         records = []
         for number, cells in enumerate(rows[1:], start=2):
-            record = {header: (cells[index] if index < len(cells) else "") for index, header in enumerate(rows[0]) if header}
+            record = {header: (cells[index] if index < len(cells) else "")
+                      for index, header in enumerate(rows[0]) if header}
             if any(record.values()):
                 records.append((number, record))
         made[name] = Table(tuple(headers), tuple(records))
@@ -117,7 +118,8 @@ def test_a_points_workbook_reads_into_a_rule_set():
     rules = read_rules(edited(POINTS), FIELDS, FIELDS)
     assert (rules.id, rules.kind, rules.style, rules.total) == ("tt22-2020", "gia_dinh", "points", 100.0)
     assert (rules.subject_field, rules.area_field, rules.period_field) == ("ho", "thon", "nam")
-    assert (rules.label, rules.source, rules.status) == ({"default": "Thông tư 22/2020"}, "TT22/2020/TT-BGDĐT", "official")
+    assert (rules.label, rules.source, rules.status) == (
+        {"default": "Thông tư 22/2020"}, "TT22/2020/TT-BGDĐT", "official")
     assert [(band.name, band.threshold, band.recognised, band.row) for band in rules.bands] == [
         ("tb", 50.0, False, 11), ("kha", 70.0, True, 10), ("tot", 85.0, True, 9)]
     assert [(c.code, c.points, c.row, c.label["en"]) for c in rules.criteria] == [
@@ -125,9 +127,11 @@ def test_a_points_workbook_reads_into_a_rule_set():
     first, second, third = rules.indicators
     assert (first.code, first.criterion, first.points, first.mandatory, first.evidence, first.row) == (
         "1.1", "TC1", 40.0, True, ("anh",), 3)
-    assert first.label == {"vi": "Biết chữ", "en": "Literate"} and first.reason == {"vi": "Có ${biet_chu} người biết chữ"}
+    assert first.label == {"vi": "Biết chữ", "en": "Literate"}
+    assert first.reason == {"vi": "Có ${biet_chu} người biết chữ"}
     assert first.condition.evaluate({"biet_chu": "4", "so_nguoi": "4"}, None) is True and first.score is None
-    assert (second.criterion, second.status, second.note, second.mandatory) == ("TC1", "provisional", "chưa có hướng dẫn", False)
+    assert (second.criterion, second.status, second.note, second.mandatory) == (
+        "TC1", "provisional", "chưa có hướng dẫn", False)
     assert second.score.evaluate({"tu_sach": "7"}, None) == 14.0 and second.condition is None
     assert third.condition.evaluate({}, {("count_members", "cong_dan"): 3}) is True
     requirement, = rules.requirements
@@ -191,21 +195,26 @@ CASES = {
                       [(P, 3, "condition", "${khong_co} is not a field of the survey (at character 1 of")]),
     "bad-expression": ([(P, 3, "condition", "${biet_chu} >=")],
                        [(P, 3, "condition", "expected a value but found the end of the expression (at character 15")]),
-    "bad-score": ([(P, 4, "score", "${tu_sach} * * 2")], [(P, 4, "score", "expected a value but found '*' (at character 14")]),
+    "bad-score": ([(P, 4, "score", "${tu_sach} * * 2")],
+                  [(P, 4, "score", "expected a value but found '*' (at character 14")]),
     "points-text": ([(P, 3, "points", "bốn mươi")], [(P, 3, "points", "'bốn mươi' is not a number of 0 or more")]),
     "points-negative": ([(P, 3, "points", "-40")], [(P, 3, "points", "'-40' is not a number of 0 or more")]),
     "points-missing": ([(P, 3, "points", "")], [(P, 3, "points", "a number is required here")]),
     "criterion-sum": ([(P, 2, "points", "50")], [(P, 2, "points", "worth 50 points but its indicators add up to 60"),
                                                  (R, 5, "value", "add up to 90 points, but the total is 100")]),
-    "total": ([(R, 5, "value", "90")], [(R, 5, "value", "the criteria on the scoring sheet add up to 100 points, but the total is 90")]),
+    "total": ([(R, 5, "value", "90")],
+              [(R, 5, "value", "the criteria on the scoring sheet add up to 100 points, but the total is 90")]),
     "total-zero": ([(R, 5, "value", "0")], [(R, 5, "value", "the total must be more than 0")]),
     "total-text": ([(R, 5, "value", "một trăm")], [(R, 5, "value", "'một trăm' is not a number")]),
-    "total-missing": ([(R, 5, None, None)], [(R, None, "type", "no 'total' row: the points style needs the declared total")]),
+    "total-missing": ([(R, 5, None, None)],
+                      [(R, None, "type", "no 'total' row: the points style needs the declared total")]),
     "band-no-threshold": ([(R, 9, "value", "")], [(R, 9, "value", "a band needs its threshold: the minimum total")]),
     "band-bad-threshold": ([(R, 9, "value", "tám lăm")], [(R, 9, "value", "'tám lăm' is not a number")]),
     "band-name-twice": ([(R, 10, "name", "tot")], [(R, 10, "name", "the name 'tot' is used twice (first on row 9)")]),
-    "band-no-name": ([(R, 10, "name", "")], [(R, 10, "name", "a name (a short code such as tot or muc_1) is required")]),
-    "band-threshold-twice": ([(R, 10, "value", "85")], [(R, 10, "value", "the threshold 85 is used twice (first on row 9)")]),
+    "band-no-name": ([(R, 10, "name", "")],
+                     [(R, 10, "name", "a name (a short code such as tot or muc_1) is required")]),
+    "band-threshold-twice": ([(R, 10, "value", "85")],
+                             [(R, 10, "value", "the threshold 85 is used twice (first on row 9)")]),
     "band-over-total": ([(R, 9, "value", "120")], [(R, 9, "value", "the threshold 120 is more than the total 100")]),
     "band-recognised": ([(R, 9, "recognised", "có")], [(R, 9, "recognised", "write yes or no, not 'có'")]),
     "band-recognised-empty": ([(R, 9, "recognised", "")], [(R, 9, "recognised", "write yes or no")]),
@@ -215,58 +224,79 @@ CASES = {
                         [(R, 13, "type", "level rows belong to the levels style; this rule set's style is points")]),
     "status-missing": ([(P, 3, "status", "")], [(P, 3, "status", "the status is required: official or provisional")]),
     "status-criterion": ([(P, 2, "status", "")], [(P, 2, "status", "the status is required")]),
-    "status-bad": ([(P, 3, "status", "chính thức")], [(P, 3, "status", "write official or provisional, not 'chính thức'")]),
+    "status-bad": ([(P, 3, "status", "chính thức")],
+                   [(P, 3, "status", "write official or provisional, not 'chính thức'")]),
     "provisional-no-note": ([(P, 4, "note", "")], [(P, 4, "note", "a provisional rule needs a note saying why")]),
-    "recognition-status-bad": ([(R, 12, "status", "draft")], [(R, 12, "status", "write official or provisional, not 'draft'")]),
+    "recognition-status-bad": ([(R, 12, "status", "draft")],
+                               [(R, 12, "status", "write official or provisional, not 'draft'")]),
     "recognition-provisional": ([(R, 3, "status", "provisional")], [(R, 3, "note", "a provisional rule needs a note")]),
     "mandatory": ([(P, 3, "mandatory", "có")], [(P, 3, "mandatory", "write yes or no, not 'có'")]),
     "both": ([(P, 3, "score", "1")], [(P, 3, "score", "write either a condition or a score, not both")]),
     "neither": ([(P, 3, "condition", "")], [(P, 3, "condition", "the indicator needs a condition (or a score)")]),
-    "indicator-twice": ([(P, 4, "indicator", "1.1")], [(P, 4, "indicator", "the indicator 1.1 is declared twice (first on row 3)")]),
-    "criterion-twice": ([(P, 5, "criterion", "TC1")], [(P, 5, "criterion", "the criterion TC1 is declared twice (first on row 2)")]),
+    "indicator-twice": ([(P, 4, "indicator", "1.1")],
+                        [(P, 4, "indicator", "the indicator 1.1 is declared twice (first on row 3)")]),
+    "criterion-twice": ([(P, 5, "criterion", "TC1")],
+                        [(P, 5, "criterion", "the criterion TC1 is declared twice (first on row 2)")]),
     "before-criterion": ([(P, 2, None, None)], [(P, 3, "indicator", "the indicator 1.1 comes before any criterion row"),
                                                 (P, 4, "indicator", "the indicator 1.2 comes before any criterion row"),
                                                 (R, 5, "value", "add up to 40 points, but the total is 100")]),
-    "wrong-criterion": ([(P, 4, "criterion", "TC2")], [(P, 4, "criterion", "the indicator 1.2 follows criterion TC1, not TC2")]),
+    "wrong-criterion": ([(P, 4, "criterion", "TC2")],
+                        [(P, 4, "criterion", "the indicator 1.2 follows criterion TC1, not TC2")]),
     "no-indicators": ([(P, 6, None, None)], [(P, 5, "criterion", "the criterion TC2 has no indicator rows")]),
-    "no-criteria": ([(P, row, None, None) for row in range(2, 7)], [(P, None, "criterion", "the sheet has no criterion rows")]),
-    "criterion-condition": ([(P, 2, "condition", "true()")], [(P, 2, "condition", "condition belongs on the indicator rows")]),
-    "neither-code": ([(P, 7, "label::English (en)", "stray")], [(P, 7, "criterion", "the row has neither a criterion nor an indicator code")]),
-    "label-missing": ([(P, 3, "label::Tiếng Việt (vi)", ""), (P, 3, "label::English (en)", "")], [(P, 3, "label", "a label is required")]),
-    "evidence-unknown": ([(P, 3, "evidence", "anh ${anh}")], [(P, 3, "evidence", "'${anh}' is not a field of the survey (write field names without ${}")]),
+    "no-criteria": ([(P, row, None, None) for row in range(2, 7)],
+                    [(P, None, "criterion", "the sheet has no criterion rows")]),
+    "criterion-condition": ([(P, 2, "condition", "true()")],
+                            [(P, 2, "condition", "condition belongs on the indicator rows")]),
+    "neither-code": ([(P, 7, "label::English (en)", "stray")],
+                     [(P, 7, "criterion", "the row has neither a criterion nor an indicator code")]),
+    "label-missing": ([(P, 3, "label::Tiếng Việt (vi)", ""), (P, 3, "label::English (en)", "")],
+                      [(P, 3, "label", "a label is required")]),
+    "evidence-unknown": ([(P, 3, "evidence", "anh ${anh}")],
+                         [(P, 3, "evidence", "'${anh}' is not a field of the survey (write field names without ${}")]),
     "reason-placeholder": ([(P, 3, "reason::Tiếng Việt (vi)", "Có ${so_nguoi_mu_chu} người mù chữ")],
-                           [(P, 3, "reason::Tiếng Việt (vi)", "the placeholder ${so_nguoi_mu_chu} names no field of the survey")]),
+                           [(P, 3, "reason::Tiếng Việt (vi)",
+                             "the placeholder ${so_nguoi_mu_chu} names no field of the survey")]),
     "rollup-no-such-members": ([(P, 6, "condition", "count_members('dong_ho') >= 2")],
-                               [(P, 6, "condition", "count_members('dong_ho') cannot be used here: the members of this model are cong_dan (at character 1")]),
+                               [(P, 6, "condition", "count_members('dong_ho') cannot be used here: the members of "
+                                                    "this model are cong_dan (at character 1")]),
     "rollup-citizen": ([(R, 2, "value", "cong_dan")],
                        [(P, 6, "condition", "the members of this model are none: it has no members to roll up"),
                         (R, 12, "condition", "share_recognised('cong_dan') cannot be used here")]),
-    "rollup-unknown-model": ([(P, 6, "condition", "1 + count_members('ho') >= 2")], [(P, 6, "condition", "'ho' is not a model code; the codes are gia_dinh, dong_ho, cong_dong, don_vi, cong_dan (at character 5")]),
+    "rollup-unknown-model": ([(P, 6, "condition", "1 + count_members('ho') >= 2")],
+                             [(P, 6, "condition", "'ho' is not a model code; the codes are gia_dinh, dong_ho, "
+                                                  "cong_dong, don_vi, cong_dan (at character 5")]),
     "selected-on-number": ([(P, 3, "condition", "selected(${so_nguoi}, 'a')")],
                            [(P, 3, "condition", "selected() reads a select question, but ${so_nguoi} is of type int")]),
     "model-missing": ([(R, 2, None, None)], [(R, None, "type", "no 'model' row: the sheet must declare the model")]),
-    "model-unknown": ([(R, 2, "value", "ho_gia_dinh")], [(R, 2, "value", "'ho_gia_dinh' is not a model; write one of gia_dinh, dong_ho")]),
+    "model-unknown": ([(R, 2, "value", "ho_gia_dinh")],
+                      [(R, 2, "value", "'ho_gia_dinh' is not a model; write one of gia_dinh, dong_ho")]),
     "ruleset-missing": ([(R, 3, None, None)], [(R, None, "type", "no 'ruleset' row")]),
     "ruleset-spaces": ([(R, 3, "value", "TT 22")], [(R, 3, "value", "the rule set needs an id without spaces")]),
     "style-missing": ([(R, 4, None, None)], [(R, None, "type", "no 'style' row")]),
-    "style-unknown": ([(R, 4, "value", "diem")], [(R, 4, "value", "'diem' is not a style; write one of points, levels")]),
-    "style-twice": ([(R, 13, "type", "style"), (R, 13, "value", "points")], [(R, 13, "type", "'style' is declared twice (first on row 4)")]),
+    "style-unknown": ([(R, 4, "value", "diem")],
+                      [(R, 4, "value", "'diem' is not a style; write one of points, levels")]),
+    "style-twice": ([(R, 13, "type", "style"), (R, 13, "value", "points")],
+                    [(R, 13, "type", "'style' is declared twice (first on row 4)")]),
     "subject-missing": ([(R, 6, None, None)], [(R, None, "type", "no 'subject' row")]),
     "subject-bare-name": ([(R, 6, "value", "ho")], [(R, 6, "value", "write the survey field as ${name}, not 'ho'")]),
     "subject-unknown": ([(R, 6, "value", "${ho_gd}")], [(R, 6, "value", "${ho_gd} is not a field of the survey")]),
     "period-empty": ([(R, 8, "value", "")], [(R, 8, "value", "write the survey field as ${name}")]),
-    "type-unknown": ([(R, 11, "type", "bands")], [(R, 11, "type", "'bands' is not a type; the types are model, ruleset")]),
+    "type-unknown": ([(R, 11, "type", "bands")],
+                     [(R, 11, "type", "'bands' is not a type; the types are model, ruleset")]),
     "type-missing": ([(R, 13, "name", "x")], [(R, 13, "type", "the type is missing")]),
-    "applies-to-unknown": ([(R, 12, "applies_to", "xuat_sac")], [(R, 12, "applies_to", "'xuat_sac' is not the name of a band on this sheet")]),
+    "applies-to-unknown": ([(R, 12, "applies_to", "xuat_sac")],
+                           [(R, 12, "applies_to", "'xuat_sac' is not the name of a band on this sheet")]),
     "require-no-condition": ([(R, 12, "condition", "")], [(R, 12, "condition", "a require row needs a condition")]),
     "require-bad-condition": ([(R, 12, "condition", "share_recognised('cong_dan') >= ")],
-                              [(R, 12, "condition", "expected a value but found the end of the expression (at character 32")]),
+                              [(R, 12, "condition",
+                                "expected a value but found the end of the expression (at character 32")]),
     "column-missing": ([(P, None, "status", None)], [(P, 1, "status", "the column is missing")]),
     "points-column-missing": ([(P, None, "points", None)],
                               [(P, 1, "points", "the column is missing"),
                                (P, 4, "points", "an indicator with a score needs points: the most it can earn")]),
     "condition-columns-missing": ([(P, None, "condition", None), (P, None, "score", None)],
-                                  [(P, 1, "condition", "the column is missing (each indicator needs a condition or a score)")]),
+                                  [(P, 1, "condition",
+                                    "the column is missing (each indicator needs a condition or a score)")]),
     "column-twice": ([(P, 1, "Points", "")], [(P, 1, "points", "the column appears twice")]),
     "recognition-columns": ([(R, None, "value", None)], [(R, 1, "value", "the column is missing")]),
     "long-expression": ([(P, 3, "condition", "${biet_chu} >= 1 or " * 250 + "true()")],
@@ -287,20 +317,24 @@ def test_problems_name_sheet_row_and_column(edits, expected):
 
 
 LEVEL_CASES = {
-    "level-missing": ([(P, 3, "level", "")], [(P, 3, "level", "the levels style needs a level (1, 2 or 3) on every indicator")]),
+    "level-missing": ([(P, 3, "level", "")],
+                      [(P, 3, "level", "the levels style needs a level (1, 2 or 3) on every indicator")]),
     "level-four": ([(P, 3, "level", "4")], [(P, 3, "level", "the level must be 1, 2 or 3, not '4'")]),
     "level-zero": ([(P, 3, "level", "0")], [(P, 3, "level", "the level must be 1, 2 or 3, not '0'")]),
     "level-undeclared": ([(R, 8, None, None), (R, 9, "applies_to", "muc_2")],
                          [(P, 5, "level", "level 3 is not declared on the recognition sheet (declared: 1, 2)")]),
-    "level-value-twice": ([(R, 7, "value", "1")], [(P, 4, "level", "level 2 is not declared on the recognition sheet (declared: 1, 3)"),
+    "level-value-twice": ([(R, 7, "value", "1")],
+                          [(P, 4, "level", "level 2 is not declared on the recognition sheet (declared: 1, 3)"),
                                                    (R, 7, "value", "level 1 is declared twice (first on row 6)")]),
     "level-value-bad": ([(R, 7, "value", "hai")], [(R, 7, "value", "the level must be 1, 2 or 3, not 'hai'")]),
-    "level-name-twice": ([(R, 7, "name", "muc_1")], [(R, 7, "name", "the name 'muc_1' is used twice (first on row 6)")]),
+    "level-name-twice": ([(R, 7, "name", "muc_1")],
+                         [(R, 7, "name", "the name 'muc_1' is used twice (first on row 6)")]),
     "no-levels": ([(R, row, None, None) for row in (6, 7, 8)] + [(R, 9, "applies_to", "")],
                   [(R, None, "type", "the levels style needs at least one level row")]),
     "band-in-levels": ([(R, 10, "type", "band"), (R, 10, "name", "tot"), (R, 10, "value", "85")],
                        [(R, 10, "type", "band rows belong to the points style; this rule set's style is levels")]),
-    "applies-to-band-name": ([(R, 9, "applies_to", "tot")], [(R, 9, "applies_to", "'tot' is not the name of a level on this sheet")]),
+    "applies-to-band-name": ([(R, 9, "applies_to", "tot")],
+                             [(R, 9, "applies_to", "'tot' is not the name of a level on this sheet")]),
     "level-column-missing": ([(P, None, "level", None)], [(P, 1, "level", "the column is missing")]),
     "score-without-points": ([(P, 3, "condition", ""), (P, 3, "score", "${so_nguoi}")],
                              [(P, 3, "points", "an indicator with a score needs points")]),
@@ -312,7 +346,8 @@ LEVEL_CASES = {
 @pytest.mark.parametrize("edits, expected", LEVEL_CASES.values(), ids=LEVEL_CASES.keys())
 def test_levels_style_problems(edits, expected):
     problems = problems_of(edited(LEVELS, *edits))
-    assert [(p.sheet, p.row, p.column) for p in problems] == [(sheet, row, column) for sheet, row, column, _ in expected]
+    expected_places = [(sheet, row, column) for sheet, row, column, _ in expected]
+    assert [(p.sheet, p.row, p.column) for p in problems] == expected_places
     assert all(message in p.message for p, (*_, message) in zip(problems, expected)), problems
 
 
@@ -338,7 +373,8 @@ def test_the_error_lists_every_problem_scoring_sheet_first():
     assert [(p.sheet, p.row) for p in error.problems] == [(P, 3), (P, 4), (R, None), (R, 9)]
     assert (error.sheet, error.row, error.column) == (P, 3, "points")
     assert str(error.problems[0]) == "[sheet 'scoring', row 3, column 'points'] 'x' is not a number of 0 or more"
-    assert str(error.problems[2]) == "[sheet 'recognition', column 'type'] no 'model' row: the sheet must declare the model"
+    assert str(error.problems[2]) == ("[sheet 'recognition', column 'type'] no 'model' row: "
+                                      "the sheet must declare the model")
     assert str(error).endswith("(and 3 more)")
     assert error.problems[0].to_dict() == {"sheet": P, "row": 3, "column": "points",
                                            "message": "'x' is not a number of 0 or more"}

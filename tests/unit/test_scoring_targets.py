@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from server.tables import read_table
 from server.scoring.targets import Target, progress, read_targets
+from server.tables import read_table
 
 SHARED_TARGETS = Path(__file__).resolve().parents[3] / "shared" / "data" / "plan-targets.csv"
 HEADER = "plan,area,area_level,year,indicator,population,target_percent,comparison,source_seed\n"

@@ -4,8 +4,18 @@ import datetime
 
 import pytest
 
-from server.tables import (SPREADSHEET_BOOLEANS, Problem, Table, TableError, cell_text, problem, read_table,
-                           read_workbook_sheets, write_csv, write_xlsx)
+from server.tables import (
+    SPREADSHEET_BOOLEANS,
+    Problem,
+    Table,
+    TableError,
+    cell_text,
+    problem,
+    read_table,
+    read_workbook_sheets,
+    write_csv,
+    write_xlsx,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HOSTILE = ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "bình thường"]

@@ -6,8 +6,15 @@ import zipfile
 
 import pytest
 
-from server.forms.xlsform import (MAX_ZIP_MEMBERS, OLE2_MAGIC, XLS_CONTENT_TYPE, XLSX_CONTENT_TYPE, XLSFormError,
-                                  check_spreadsheet, fallback_file_stem)
+from server.forms.xlsform import (
+    MAX_ZIP_MEMBERS,
+    OLE2_MAGIC,
+    XLS_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    XLSFormError,
+    check_spreadsheet,
+    fallback_file_stem,
+)
 
 LIMIT = 1000
 
@@ -120,7 +127,8 @@ def test_fallback_file_stem_without_a_usable_name_is_a_fresh_placeholder(header)
     assert first != second
 
 
-@pytest.mark.parametrize("header", ['"../../etc%2Fpasswd"', "../../../../tmp/x", "..\\..\\x", "%2F%2Froot", "a/../../b"])
+@pytest.mark.parametrize("header", ['"../../etc%2Fpasswd"', "../../../../tmp/x", "..\\..\\x", "%2F%2Froot",
+                                    "a/../../b"])
 def test_fallback_file_stem_never_leaves_the_directory(header):
     stem = fallback_file_stem(header)
     assert "/" not in stem and "\\" not in stem and not stem.startswith(".")

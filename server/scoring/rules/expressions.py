@@ -18,8 +18,21 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import xpath
-from .syntax import (Node, Arithmetic, Call, Compare, ExpressionError, Field, Logical, Negate, Number, Rollup, String,
-                     parse, walk)
+from .syntax import (
+    Arithmetic,
+    Call,
+    Compare,
+    ExpressionError,
+    Field,
+    Logical,
+    Negate,
+    Node,
+    Number,
+    Rollup,
+    String,
+    parse,
+    walk,
+)
 
 __all__ = ["Expression", "ExpressionError", "compile_expression", "compile_tree", "fields_referenced", "kind_of",
            "parse", "rollups_referenced"]

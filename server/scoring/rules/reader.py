@@ -9,9 +9,9 @@ consistent, every rule says whether it is official or provisional.
 
 from collections.abc import Iterable, Mapping
 
-from .rows import Context, Problem, RulesError, Table
 from .criteria_sheet import read_criteria
 from .recognition_sheet import read_recognition
+from .rows import Context, Problem, RulesError, Table
 from .ruleset import Band, Criterion, Indicator, Level, Requirement, RuleSet
 from .xpath import number_to_string
 

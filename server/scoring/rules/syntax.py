@@ -10,8 +10,8 @@ sum like `${a} + ${b} + … + ${z}` costs no recursion depth; comparisons do not
 """
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 MAX_LENGTH = 2000
