@@ -13,7 +13,8 @@ def live_server(tmp_path_factory):
     base = os.environ.get(TEST_DATABASE_ENV)
     database_url = fresh_postgres_database(base, "live") if base else None
     live = start_server(tmp_path_factory.mktemp("live"), database_url,
-                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024), "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
+                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024),
+                         "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
     yield live
     stop_server(live)
     if database_url:

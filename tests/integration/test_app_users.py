@@ -50,7 +50,8 @@ def test_create_and_list_with_every_key_pyodk_needs(client, manager, project):
     created = create_app_user(client, manager, project)
     assert ProjectAppUser(**created)  # pyodk's own model accepts it
     assert {"projectId", "id", "displayName", "createdAt", "type", "token", "updatedAt", "deletedAt"} <= set(created)
-    assert (created["projectId"], created["type"], created["displayName"]) == (project.id, "field_key", "Tình nguyện viên thôn Một")
+    identity = (created["projectId"], created["type"], created["displayName"])
+    assert identity == (project.id, "field_key", "Tình nguyện viên thôn Một")
     assert re.fullmatch(r"[A-Za-z0-9_-]{64}", created["token"])
 
     second = create_app_user(client, manager, project, "Thôn Hai")
@@ -112,9 +113,11 @@ def test_token_reads_only_assigned_forms(client, manager, project, forms):
     assert client.get(key_url(token, project, "/app-users")).status_code == 403
     assert client.post(key_url(token, project, f"/forms/dong_ho/assignments/2/{app_user['id']}")).status_code == 403
 
-    assert client.post(assignment_url(project, "dong_ho", "app-user", app_user["id"]), headers=manager).status_code == 200
+    assert client.post(assignment_url(project, "dong_ho", "app-user", app_user["id"]),
+                       headers=manager).status_code == 200
     assert client.get(key_url(token, project, "/forms/dong_ho.xml")).status_code == 200
-    assert client.delete(assignment_url(project, "dong_ho", "app-user", app_user["id"]), headers=manager).status_code == 200
+    assert client.delete(assignment_url(project, "dong_ho", "app-user", app_user["id"]),
+                         headers=manager).status_code == 200
     assert client.get(key_url(token, project, "/forms/dong_ho.xml")).status_code == 403
 
 
@@ -122,7 +125,8 @@ def test_form_assignments_list_and_are_idempotent(client, manager, project, form
     first = create_app_user(client, manager, project)
     second = create_app_user(client, manager, project, "Thôn Hai")
     for role in (2, "app-user"):
-        assert client.post(assignment_url(project, "ho_gia_dinh", role, first["id"]), headers=manager).status_code == 200
+        assert client.post(assignment_url(project, "ho_gia_dinh", role, first["id"]),
+                           headers=manager).status_code == 200
     client.post(assignment_url(project, "dong_ho", 2, second["id"]), headers=manager)
     on_form = client.get(f"/v1/projects/{project.id}/forms/ho_gia_dinh/assignments", headers=manager).get_json()
     assert on_form == [{"actorId": first["id"], "roleId": 2}]
@@ -209,7 +213,8 @@ def test_qr_json_is_centrals_collect_payload(client, manager, project):
 def test_qr_server_url_follows_proxy_headers_and_configuration(client, manager, project, app, monkeypatch):
     app_user = create_app_user(client, manager, project)
     url = app_users_url(project, f"/{app_user['id']}/qr.json")
-    proxied = client.get(url, headers={**manager, "X-Forwarded-Proto": "https", "X-Forwarded-Host": "minhchung.example.vn"})
+    proxied = client.get(url, headers={**manager, "X-Forwarded-Proto": "https",
+                                       "X-Forwarded-Host": "minhchung.example.vn"})
     assert proxied.get_json()["serverUrl"].startswith("https://minhchung.example.vn/v1/key/")
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://evidence.example.vn/odk")
     configured = client.get(url, headers=manager).get_json()["serverUrl"]
@@ -258,7 +263,8 @@ def test_cli_creates_an_app_user_and_prints_its_qr_code(tmp_path):
     assert url == f"http://192.168.1.10:8383/v1/key/{token}/projects/1"
     assert "▀" in created.stdout and "▄" in created.stdout  # the QR code, drawn with half blocks
 
-    no_form = run_cli(["app-user-create", "1", "Thôn Hai", "--form", "khong_co", "--base-url", "http://x"], {}, tmp_path)
+    no_form = run_cli(["app-user-create", "1", "Thôn Hai", "--form", "khong_co", "--base-url", "http://x"],
+                      {}, tmp_path)
     assert no_form.returncode == 1 and "no form khong_co" in no_form.stderr
     no_url = run_cli(["app-user-create", "1", "Thôn Hai"], {"MINHCHUNG_BASE_URL": ""}, tmp_path)
     assert no_url.returncode == 1 and "--base-url" in no_url.stderr and "Traceback" not in no_url.stderr
@@ -271,7 +277,8 @@ def test_pyodk_creates_app_users_with_forms_and_collect_reads_with_the_token(liv
     project = requests.post(f"{live_server.url}/v1/projects", json={"name": "pyodk app users"}, headers=headers,
                             timeout=10).json()
     form = requests.post(f"{live_server.url}/v1/projects/{project['id']}/forms?publish=true", data=simple_form(),
-                         headers={**headers, "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+                         headers={**headers,
+                                  "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
                          timeout=60)
     assert form.status_code == 200, form.text
     config = tmp_path / "pyodk_config.toml"
@@ -283,5 +290,6 @@ def test_pyodk_creates_app_users_with_forms_and_collect_reads_with_the_token(liv
         # pyodk skips names that already have a live token
         assert list(pyodk.projects.create_app_users(display_names=["Thôn Một"])) == []
     for user in users:
-        xml = requests.get(f"{live_server.url}/v1/key/{user.token}/projects/{project['id']}/forms/ho_gia_dinh.xml", timeout=10)
+        xml = requests.get(f"{live_server.url}/v1/key/{user.token}/projects/{project['id']}/forms/ho_gia_dinh.xml",
+                           timeout=10)
         assert xml.status_code == 200 and b"chu_ho" in xml.content

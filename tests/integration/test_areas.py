@@ -10,8 +10,16 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from tests.factories import assign, create_project, create_user, login
-from tests.factories_registry import (AREAS_CSV, MEBIBYTE, XLSX, feature_collection, import_areas, square,
-                                      xlsx_from_rows, xlsx_zip_bomb)
+from tests.factories_registry import (
+    AREAS_CSV,
+    MEBIBYTE,
+    XLSX,
+    feature_collection,
+    import_areas,
+    square,
+    xlsx_from_rows,
+    xlsx_zip_bomb,
+)
 
 
 def post_areas(client, headers, body, content_type="text/csv"):
@@ -161,7 +169,8 @@ def test_hostile_and_wrong_uploads(client, admin, app, monkeypatch):
 def test_boundaries_from_geojson(client, admin, app):
     import_areas()
     document = feature_collection(({"code": "4", "ten": "Ba Đình"}, square(105.81, 21.03)),
-                                  ({"code": "00007"}, {"type": "MultiPolygon", "coordinates": [square(105.9, 21.0)["coordinates"]]}))
+                                  ({"code": "00007"}, {"type": "MultiPolygon",
+                                                       "coordinates": [square(105.9, 21.0)["coordinates"]]}))
     response = post_boundaries(client, admin, document)
     assert response.status_code == 200 and response.get_json() == {"updated": 2}
     area = client.get("/v1/areas/00004", headers=admin).get_json()
@@ -181,7 +190,8 @@ def test_boundaries_from_geojson(client, admin, app):
     ({"type": "Polygon", "coordinates": [[[105.8, 21.0], [105.9, 21.0], [105.9, 21.1], [105.8, 21.1]]]}, "not closed"),
     ({"type": "Polygon", "coordinates": [[[105.8, 21.0], [105.9, 21.0], [105.8, 21.0]]]}, "at least four"),
     ({"type": "Polygon", "coordinates": [[[205.8, 21.0], [105.9, 21.0], [105.9, 21.1], [205.8, 21.0]]]}, "outside"),
-    ({"type": "Polygon", "coordinates": [[["105.8", 21.0], [105.9, 21.0], [105.9, 21.1], ["105.8", 21.0]]]}, "position"),
+    ({"type": "Polygon", "coordinates": [[["105.8", 21.0], [105.9, 21.0], [105.9, 21.1], ["105.8", 21.0]]]},
+     "position"),
     ({"type": "Point", "coordinates": [105.8, 21.0]}, "Polygon or MultiPolygon"),
     (None, "no geometry"),
 ])
@@ -218,7 +228,8 @@ def manager(client, project):
 
 
 def app_user(client, headers, project):
-    response = client.post(f"/v1/projects/{project.id}/app-users", json={"displayName": "Tình nguyện viên"}, headers=headers)
+    response = client.post(f"/v1/projects/{project.id}/app-users", json={"displayName": "Tình nguyện viên"},
+                           headers=headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["id"]
 
@@ -269,7 +280,8 @@ def test_cli_imports_areas_boundaries_and_registries(tmp_path):
     imported = run_cli(["areas-import", str(tmp_path / "areas.csv")], env, tmp_path)
     assert imported.returncode == 0, imported.stderr
     assert "7 created, 0 updated, 0 unchanged" in imported.stdout
-    assert "0 created, 0 updated, 7 unchanged" in run_cli(["areas-import", str(tmp_path / "areas.csv")], env, tmp_path).stdout
+    reimported = run_cli(["areas-import", str(tmp_path / "areas.csv")], env, tmp_path)
+    assert "0 created, 0 updated, 7 unchanged" in reimported.stdout
 
     (tmp_path / "bad.csv").write_text("ma,ten,cap,ma_cha\n00010,Xã Mới,xa,77\n", encoding="utf-8")
     refused = run_cli(["areas-import", str(tmp_path / "bad.csv")], env, tmp_path)
@@ -278,7 +290,8 @@ def test_cli_imports_areas_boundaries_and_registries(tmp_path):
     (tmp_path / "cu.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     assert run_cli(["areas-import", str(tmp_path / "cu.xls")], env, tmp_path).returncode == 1
 
-    (tmp_path / "ranh_gioi.geojson").write_text(json.dumps(feature_collection(({"code": "00004"}, square(105.8, 21.0)))))
+    boundaries = feature_collection(({"code": "00004"}, square(105.8, 21.0)))
+    (tmp_path / "ranh_gioi.geojson").write_text(json.dumps(boundaries))
     bounded = run_cli(["areas-boundaries", str(tmp_path / "ranh_gioi.geojson")], env, tmp_path)
     assert bounded.returncode == 0 and "Boundaries set for 1 areas." in bounded.stdout, bounded.stderr
 

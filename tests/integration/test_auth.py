@@ -70,7 +70,8 @@ def test_only_admins_create_users_and_passwords_are_hashed(client, database):
     assert client.post("/v1/users", json=body, headers=login(client, "an@example.org")).status_code == 403
     created = client.post("/v1/users", json=body, headers=login(client, "admin@example.org"))
     assert created.status_code == 200 and created.get_json()["email"] == "new@example.org"
-    stored = database.session.execute(database.text("SELECT password_hash FROM users WHERE email='new@example.org'")).scalar()
+    query = database.text("SELECT password_hash FROM users WHERE email='new@example.org'")
+    stored = database.session.execute(query).scalar()
     assert "mật khẩu" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
     assert client.post("/v1/sessions", json=body).status_code == 200
 
@@ -78,11 +79,14 @@ def test_only_admins_create_users_and_passwords_are_hashed(client, database):
 def test_user_creation_errors(client):
     create_user("admin@example.org", admin=True)
     admin = login(client, "admin@example.org")
-    assert client.post("/v1/users", json={"email": "admin@example.org", "password": "x" * 12}, headers=admin).get_json()["code"] == 409.3
-    assert client.post("/v1/users", json={"email": "short@example.org", "password": "short"}, headers=admin).get_json()["code"] == 400.21
+    assert client.post("/v1/users", json={"email": "admin@example.org", "password": "x" * 12},
+                       headers=admin).get_json()["code"] == 409.3
+    assert client.post("/v1/users", json={"email": "short@example.org", "password": "short"},
+                       headers=admin).get_json()["code"] == 400.21
     assert client.post("/v1/users", json={"email": "not an email"}, headers=admin).status_code == 400
     assert client.post("/v1/users", json={"password": "x" * 12}, headers=admin).get_json()["code"] == 400.2
-    assert client.post("/v1/users", data="{not json", headers={**admin, "Content-Type": "application/json"}).get_json()["code"] == 400.1
+    assert client.post("/v1/users", data="{not json",
+                       headers={**admin, "Content-Type": "application/json"}).get_json()["code"] == 400.1
 
 
 def test_users_see_themselves_admins_see_everyone(client):
@@ -99,11 +103,14 @@ def test_users_see_themselves_admins_see_everyone(client):
 def test_password_change_requires_the_old_password(client):
     an = create_user("an@example.org")
     headers = login(client, "an@example.org")
-    wrong = client.put(f"/v1/users/{an.actor_id}/password", json={"old": "wrong wrong", "new": "a new long password"}, headers=headers)
+    wrong = client.put(f"/v1/users/{an.actor_id}/password", json={"old": "wrong wrong", "new": "a new long password"},
+                       headers=headers)
     assert wrong.status_code == 401
-    ok = client.put(f"/v1/users/{an.actor_id}/password", json={"old": PASSWORD, "new": "a new long password"}, headers=headers)
+    ok = client.put(f"/v1/users/{an.actor_id}/password", json={"old": PASSWORD, "new": "a new long password"},
+                    headers=headers)
     assert ok.status_code == 200
-    assert client.post("/v1/sessions", json={"email": "an@example.org", "password": "a new long password"}).status_code == 200
+    assert client.post("/v1/sessions",
+                       json={"email": "an@example.org", "password": "a new long password"}).status_code == 200
 
 
 def test_roles_listed_with_central_ids(client):

@@ -13,8 +13,16 @@ import pytest
 
 from server.blobs.store import LocalBlobStore
 from server.forms.xlsform import OLE2_MAGIC
-from tests.factories import (XLSX, assign, create_project, create_user, login, simple_form, upload_form,
-                             xlsx_from_markdown)
+from tests.factories import (
+    XLSX,
+    assign,
+    create_project,
+    create_user,
+    login,
+    simple_form,
+    upload_form,
+    xlsx_from_markdown,
+)
 
 XLS = "application/vnd.ms-excel"
 MEBIBYTE = 1024 * 1024
@@ -482,7 +490,8 @@ def test_the_expected_attachment_uploads_and_reads_back_with_its_md5_etag(client
     assert upload_form(client, admin, project.id, fruits_form()).status_code == 200
     content = "name,label\ncam,Cam\nxoai,Xoài\n".encode()
     draft = f"/v1/projects/{project.id}/forms/trai_cay/draft"
-    uploaded = client.post(f"{draft}/attachments/fruits.csv", data=content, headers={**admin, "Content-Type": "text/csv"})
+    uploaded = client.post(f"{draft}/attachments/fruits.csv", data=content,
+                           headers={**admin, "Content-Type": "text/csv"})
     assert uploaded.status_code == 200 and uploaded.get_json() == {"success": True}
     fetched = client.get(f"{draft}/attachments/fruits.csv", headers=admin)
     assert fetched.status_code == 200 and fetched.data == content

@@ -34,7 +34,14 @@ import sqlalchemy as sa
 from tests.collect_client import CollectClient, CollectError
 from tests.conftest import TEST_DATABASE_ENV
 from tests.factories import XLSX, xlsx_from_markdown
-from tests.live import MINHCHUNG, LiveServer, drop_postgres_database, free_port, fresh_postgres_database, wait_until_healthy
+from tests.live import (
+    MINHCHUNG,
+    LiveServer,
+    drop_postgres_database,
+    free_port,
+    fresh_postgres_database,
+    wait_until_healthy,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +49,8 @@ SUBMISSIONS = int(os.environ.get("CHAOS_SUBMISSIONS", 120))
 KILLS = 4
 CLIENTS = 3
 ACCEPT_LENGTH = 300_000  # body limit; small, so that two-photo submissions are split into two POSTs
-IMPATIENT_EVERY = 10  # every 10th submission's first attempt stops waiting 5 ms after sending, as if the network dropped
+IMPATIENT_EVERY = 10  # every 10th submission's first attempt stops waiting 5 ms after sending,
+                      # as if the network dropped
 MAX_ATTEMPTS = 25  # per submission; a bound, not an expectation
 DEADLINE_SECONDS = 150
 ADMIN_EMAIL, ADMIN_PASSWORD = "chaos-admin@example.org", "chaos monkey password"
@@ -82,7 +90,8 @@ class RestartableServer:
     def start(self):
         with self.log.open("ab") as log:
             log.write(f"\n===== start {self.starts + 1} =====\n".encode())
-            process = subprocess.Popen([MINHCHUNG, "serve", "--port", str(self.port), "--workers", "2", "--threads", "4"],
+            process = subprocess.Popen([MINHCHUNG, "serve", "--port", str(self.port), "--workers", "2",
+                                        "--threads", "4"],
                                        env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.live = LiveServer(self.url, self.data_dir, process, self.log)
         wait_until_healthy(self.live, seconds=60)
@@ -225,7 +234,8 @@ def deliver(item, client, server, tally, deadline, database):
         wait_for_server(server, tally, deadline)
         if item.attempts and already_stored(database, item.instance_id):
             with tally.lock:
-                tally.stored_before_resend.add(item.instance_id)  # the server had it (or a part) but the answer was lost
+                # the server had it (or a part) but the answer was lost
+                tally.stored_before_resend.add(item.instance_id)
         impatient = item.number % IMPATIENT_EVERY == 1 and item.attempts == 0
         item.attempts += 1
         client.timeout = (10, 0.005) if impatient else 60  # gives up before the answer: a lost acknowledgement
@@ -326,7 +336,8 @@ def stored_state(database_url, project_id, xml_form_id):
                                          {"p": project_id, "f": xml_form_id}).scalar_one()
             submissions = connection.execute(sa.text("SELECT instance_id FROM submissions WHERE form_id = :f"),
                                              {"f": form_id}).scalars().all()
-            defs = connection.execute(sa.text("SELECT instance_id, xml, current FROM submission_defs WHERE form_id = :f"),
+            defs = connection.execute(sa.text("SELECT instance_id, xml, current FROM submission_defs"
+                                              " WHERE form_id = :f"),
                                       {"f": form_id}).all()
             attachments = connection.execute(sa.text(
                 "SELECT d.instance_id, a.name, b.sha256, b.size FROM submission_defs d "
@@ -342,7 +353,8 @@ def test_acknowledged_submissions_survive_sigkill_exactly_once(server, database_
     seed = int(os.environ.get("CHAOS_SEED") or random.SystemRandom().randrange(2 ** 32))
     rng = random.Random(seed)
     print(f"\nchaos seed {seed} (CHAOS_SEED={seed} replays the data and kill thresholds)")
-    login = requests.post(f"{server.url}/v1/sessions", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=30)
+    login = requests.post(f"{server.url}/v1/sessions", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+                          timeout=30)
     assert login.status_code == 200, login.text
     admin = {"Authorization": f"Bearer {login.json()['token']}"}
     project = api(server, "POST", "/projects", admin, json={"name": "Chaos"})
@@ -369,7 +381,8 @@ def test_acknowledged_submissions_survive_sigkill_exactly_once(server, database_
           f"{tally.resends} resends ({tally.network_failures} network failures, {tally.gave_up} answers not awaited, "
           f"{len(tally.server_errors)} 5xx; "
           f"{len(tally.stored_before_resend)} submissions already stored, whole or in part, when resent); "
-          f"{sum(item.posts for item in items)} POSTs in acknowledged attempts; auth: {'app user URL' if not headers else 'Bearer'}")
+          f"{sum(item.posts for item in items)} POSTs in acknowledged attempts; "
+          f"auth: {'app user URL' if not headers else 'Bearer'}")
     assert len(tally.kills) == KILLS and server.starts == KILLS + 1
     assert all(item.acked for item in items)
     assert tally.resends >= 1, "no request was in flight at any kill: the test did not test anything"

@@ -59,7 +59,8 @@ def download_media(client, base):
         name, md5 = item.findtext(f"{MANIFEST}filename"), item.findtext(f"{MANIFEST}hash")
         download = client.get(item.findtext(f"{MANIFEST}downloadUrl").split("localhost", 1)[-1], headers=OR)
         assert download.status_code == 200
-        assert md5 == "md5:" + hashlib.md5(download.data).hexdigest(), f"{name}: manifest hash is not of the bytes served"
+        served = "md5:" + hashlib.md5(download.data).hexdigest()
+        assert md5 == served, f"{name}: manifest hash is not of the bytes served"
         files[name] = list(csv.DictReader(io.StringIO(download.data.decode("utf-8"))))
     return files
 

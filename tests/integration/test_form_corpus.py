@@ -13,7 +13,6 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "xlsforms"
 if not CORPUS.is_dir():
     pytest.skip(f"the XLSForm corpus is not present at {CORPUS}", allow_module_level=True)

@@ -2,7 +2,6 @@
 
 import hashlib
 
-
 from tests.factories import XLSX, create_project, create_user, login, simple_form, upload_form, xlsx_from_markdown
 
 MEDIA_FORM = """
@@ -27,7 +26,8 @@ def test_upload_xlsform_as_draft_then_publish(client, admin, project):
     pyodk_keys = {"projectId", "xmlFormId", "version", "hash", "state", "createdAt", "name", "enketoId", "keyId",
                   "updatedAt", "publishedAt"}
     assert pyodk_keys <= set(body)
-    assert (body["xmlFormId"], body["version"], body["name"], body["publishedAt"]) == ("ho_gia_dinh", "2026.1", "Hộ gia đình", None)
+    identity = (body["xmlFormId"], body["version"], body["name"], body["publishedAt"])
+    assert identity == ("ho_gia_dinh", "2026.1", "Hộ gia đình", None)
     assert client.get(forms_url(project, "/ho_gia_dinh.xml"), headers=admin).status_code == 404  # not published yet
     draft_xml = client.get(forms_url(project, "/ho_gia_dinh/draft.xml"), headers=admin)
     assert hashlib.md5(draft_xml.data).hexdigest() == body["hash"]
@@ -45,7 +45,8 @@ def test_publish_true_and_list(client, admin, project):
     assert upload_form(client, admin, project.id, simple_form("a_form"), publish=True).status_code == 200
     assert upload_form(client, admin, project.id, simple_form("b_form")).status_code == 200
     listed = client.get(forms_url(project), headers=admin).get_json()
-    assert [(form["xmlFormId"], form["publishedAt"] is not None) for form in listed] == [("a_form", True), ("b_form", False)]
+    is_published = [(form["xmlFormId"], form["publishedAt"] is not None) for form in listed]
+    assert is_published == [("a_form", True), ("b_form", False)]
 
 
 def test_original_spreadsheet_is_kept_and_downloadable(client, admin, project):
@@ -59,7 +60,8 @@ def test_original_spreadsheet_is_kept_and_downloadable(client, admin, project):
 
 def test_xform_xml_upload_has_no_spreadsheet(client, admin, project):
     upload_form(client, admin, project.id, simple_form("from_xlsx"), publish=True)
-    xml = client.get(forms_url(project, "/from_xlsx.xml"), headers=admin).data.replace(b'id="from_xlsx"', b'id="from_xml"')
+    published_xml = client.get(forms_url(project, "/from_xlsx.xml"), headers=admin).data
+    xml = published_xml.replace(b'id="from_xlsx"', b'id="from_xml"')
     created = upload_form(client, admin, project.id, xml, publish=True, content_type="application/xml")
     assert created.status_code == 200 and created.get_json()["xmlFormId"] == "from_xml"
     assert client.get(forms_url(project, "/from_xml.xml"), headers=admin).data == xml
@@ -87,7 +89,8 @@ def test_new_version_as_draft_keeps_serving_the_published_one(client, admin, pro
 
 def test_draft_must_keep_the_form_id(client, admin, project):
     upload_form(client, admin, project.id, simple_form(), publish=True)
-    other = client.post(forms_url(project, "/ho_gia_dinh/draft"), data=simple_form("khac", "2"), headers={**admin, "Content-Type": XLSX})
+    other = client.post(forms_url(project, "/ho_gia_dinh/draft"), data=simple_form("khac", "2"),
+                        headers={**admin, "Content-Type": XLSX})
     assert other.status_code == 400 and "khac" in other.get_json()["message"]
 
 
@@ -96,7 +99,8 @@ def test_publish_with_version_rewrites_the_xml(client, admin, project):
     client.post(forms_url(project, "/ho_gia_dinh/draft"), headers=admin)  # empty body: copy of the published one
     conflict = client.post(forms_url(project, "/ho_gia_dinh/draft/publish"), headers=admin)
     assert conflict.status_code == 409 and conflict.get_json()["code"] == 409.6
-    assert client.post(forms_url(project, "/ho_gia_dinh/draft/publish?version=2026-11-22"), headers=admin).status_code == 200
+    assert client.post(forms_url(project, "/ho_gia_dinh/draft/publish?version=2026-11-22"),
+                       headers=admin).status_code == 200
     form = client.get(forms_url(project, "/ho_gia_dinh"), headers=admin).get_json()
     xml = client.get(forms_url(project, "/ho_gia_dinh.xml"), headers=admin).data
     assert form["version"] == "2026-11-22" and b'version="2026-11-22"' in xml
@@ -106,7 +110,8 @@ def test_publish_with_version_rewrites_the_xml(client, admin, project):
 def test_media_attachments_upload_and_carry_over_to_the_next_draft(client, admin, project):
     upload_form(client, admin, project.id, xlsx_from_markdown(MEDIA_FORM.format(version="1")))
     expected = client.get(forms_url(project, "/co_so/draft/attachments"), headers=admin).get_json()
-    assert {(item["name"], item["type"], item["exists"]) for item in expected} == {("thon.csv", "file", False), ("logo.png", "image", False)}
+    attachments = {(item["name"], item["type"], item["exists"]) for item in expected}
+    assert attachments == {("thon.csv", "file", False), ("logo.png", "image", False)}
     assert {"name", "type", "hash", "exists", "blobExists", "datasetExists", "updatedAt"} <= set(expected[0])
     csv = "name,label\nthon_1,Thôn Một\n".encode()
     uploaded = client.post(forms_url(project, "/co_so/draft/attachments/thon.csv"), data=csv,
@@ -118,12 +123,14 @@ def test_media_attachments_upload_and_carry_over_to_the_next_draft(client, admin
 
     client.post(forms_url(project, "/co_so/draft"), data=xlsx_from_markdown(MEDIA_FORM.format(version="2")),
                 headers={**admin, "Content-Type": XLSX})
-    carried = {item["name"]: item for item in client.get(forms_url(project, "/co_so/draft/attachments"), headers=admin).get_json()}
+    carried = {item["name"]: item
+               for item in client.get(forms_url(project, "/co_so/draft/attachments"), headers=admin).get_json()}
     assert carried["thon.csv"]["exists"] and carried["thon.csv"]["hash"] == hashlib.md5(csv).hexdigest()
     assert not carried["logo.png"]["exists"]
     assert client.delete(forms_url(project, "/co_so/draft/attachments/thon.csv"), headers=admin).status_code == 200
     assert client.get(forms_url(project, "/co_so/draft/attachments/thon.csv"), headers=admin).status_code == 404
-    assert client.get(forms_url(project, "/co_so/attachments/thon.csv"), headers=admin).data == csv  # published one untouched
+    assert client.get(forms_url(project, "/co_so/attachments/thon.csv"),
+                      headers=admin).data == csv  # published one untouched
 
 
 def test_form_state_open_closing_closed(client, admin, project):
@@ -149,7 +156,8 @@ def test_viewer_reads_but_cannot_change_forms(client, admin, project):
     upload_form(client, admin, project.id, simple_form(), publish=True)
     headers = login(client, "viewer@example.org")
     assert client.get(forms_url(project, "/ho_gia_dinh.xml"), headers=headers).status_code == 200
-    assert client.patch(forms_url(project, "/ho_gia_dinh"), json={"state": "closed"}, headers=headers).status_code == 403
+    assert client.patch(forms_url(project, "/ho_gia_dinh"), json={"state": "closed"},
+                        headers=headers).status_code == 403
     assert client.post(forms_url(project, "/ho_gia_dinh/draft"), headers=headers).status_code == 403
     assert client.get(forms_url(project, "/ho_gia_dinh/draft"), headers=headers).status_code == 403
 

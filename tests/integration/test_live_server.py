@@ -42,7 +42,8 @@ def test_demo_is_served_with_printed_credentials(server):
     by_id = {form["xmlFormId"]: form for form in forms}
     assert {"gia_dinh_hoc_tap", "dong_ho_hoc_tap", "cong_dong_hoc_tap", "don_vi_hoc_tap",
             "cong_dan_hoc_tap"} <= set(by_id)  # every criteria workbook in xlsforms/
-    xml = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms/gia_dinh_hoc_tap.xml", headers=headers, timeout=10)
+    xml = requests.get(f"{server.url}/v1/projects/{projects[0]['id']}/forms/gia_dinh_hoc_tap.xml", headers=headers,
+                       timeout=10)
     assert hashlib.md5(xml.content).hexdigest() == by_id["gia_dinh_hoc_tap"]["hash"]
 
 
@@ -77,7 +78,8 @@ def test_basic_auth_needs_https_behind_the_proxy(server):
     auth = ("admin@minhchung.local", server.admin_password)
     plain = requests.get(f"{server.url}/v1/users/current", auth=auth, timeout=10)
     assert plain.status_code == 401 and plain.json()["code"] == 401.3
-    proxied = requests.get(f"{server.url}/v1/users/current", auth=auth, headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    proxied = requests.get(f"{server.url}/v1/users/current", auth=auth, headers={"X-Forwarded-Proto": "https"},
+                           timeout=10)
     assert proxied.status_code == 200 and proxied.json()["email"] == "admin@minhchung.local"
 
 
@@ -126,7 +128,8 @@ def test_cli_creates_users_projects_and_roles(tmp_path):
     assigned = run_cli(["role-assign", "em@example.org", "manager", "--project", "1"], {}, tmp_path)
     assert assigned.returncode == 0 and "Project Manager on project 1" in assigned.stdout
     listed = run_cli(["--help"], {}, tmp_path).stdout
-    for command in ("serve", "user-create", "user-promote", "user-set-password", "project-create", "role-assign", "forms-build", "db"):
+    for command in ("serve", "user-create", "user-promote", "user-set-password", "project-create", "role-assign",
+                    "forms-build", "db"):
         assert command in listed
 
 
@@ -160,7 +163,8 @@ def test_digest_login_with_an_independent_client_over_plain_http(server):
     project = requests.post(f"{server.url}/v1/projects", json={"name": "Digest"}, headers=headers, timeout=10).json()
     user = requests.post(f"{server.url}/v1/users", json={"email": "digest@example.org", "password": "mật khẩu dài đủ"},
                          headers=headers, timeout=10).json()
-    requests.post(f"{server.url}/v1/projects/{project['id']}/assignments/formfill/{user['id']}", headers=headers, timeout=10)
+    requests.post(f"{server.url}/v1/projects/{project['id']}/assignments/formfill/{user['id']}", headers=headers,
+                  timeout=10)
     url = f"{server.url}/v1/projects/{project['id']}/formList?formID=x"
     listed = requests.get(url, auth=requests.auth.HTTPDigestAuth("digest@example.org", "mật khẩu dài đủ"),
                           headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
@@ -181,6 +185,7 @@ def test_identical_submissions_arriving_together_are_filed_once(server):
     """Collect retrying while its first attempt is still being filed: both get 201, one submission exists."""
     import threading
     import uuid
+
     from tests.factories import xlsx_from_markdown as markdown
     headers = server.login()
     project = requests.post(f"{server.url}/v1/projects", json={"name": "Race"}, headers=headers, timeout=10).json()
@@ -199,21 +204,24 @@ def test_identical_submissions_arriving_together_are_filed_once(server):
     statuses = []
     for _ in range(15):
         iid = f"uuid:{uuid.uuid4()}"
-        xml = f'<data id="dua" version="1"><ten>An</ten><anh>a.jpg</anh><meta><instanceID>{iid}</instanceID></meta></data>'
+        xml = ('<data id="dua" version="1"><ten>An</ten><anh>a.jpg</anh>'
+               f'<meta><instanceID>{iid}</instanceID></meta></data>')
         photo = os.urandom(20000)
         barrier = threading.Barrier(2)
 
         def send():
             barrier.wait()
             response = requests.post(url, headers={**headers, "X-OpenRosa-Version": "1.0"}, timeout=60,
-                                     files={"xml_submission_file": ("i.xml", xml, "text/xml"), "a.jpg": ("a.jpg", photo, "image/jpeg")})
+                                     files={"xml_submission_file": ("i.xml", xml, "text/xml"),
+                                            "a.jpg": ("a.jpg", photo, "image/jpeg")})
             statuses.append(response.status_code)
 
         threads = [threading.Thread(target=send) for _ in range(2)]
         [thread.start() for thread in threads]
         [thread.join() for thread in threads]
     assert statuses == [201] * 30
-    listed = requests.get(f"{server.url}/v1/projects/{project['id']}/forms/dua/submissions", headers=headers, timeout=10).json()
+    listed = requests.get(f"{server.url}/v1/projects/{project['id']}/forms/dua/submissions", headers=headers,
+                          timeout=10).json()
     assert len(listed) == len({item["instanceId"] for item in listed}) == 15
 
 
@@ -272,7 +280,8 @@ def test_publishing_a_new_rule_set_rescores_the_results_in_the_background(server
         return requests.get(f"{base}/results/pending", headers=headers, timeout=10).json()["pending"]
 
     # (the run started by the first publish may have scored the first few under version 1)
-    inverted = HOUSEHOLD_FORM.replace("| ho_thu              | 1        |", "| ho_thu              | 2        |").replace(
+    inverted = HOUSEHOLD_FORM.replace("| ho_thu              | 1        |", "| ho_thu              | 2        |")
+    inverted = inverted.replace(
         "${biet_chu} = 'co'", "${biet_chu} = 'khong'")
     assert "= 'khong'" in inverted and "| 2        |" in inverted
     assert requests.post(f"{base}/forms/ho_thu/draft", data=xlsx_from_markdown(inverted), timeout=60,

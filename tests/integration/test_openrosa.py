@@ -8,7 +8,7 @@ import pytest
 
 from server.extensions import db
 from server.submissions.models import Submission, SubmissionDef
-from tests.factories import XLSX, create_app_user_directly, instance_xml, upload_form, xlsx_from_markdown
+from tests.factories import create_app_user_directly, instance_xml, upload_form, xlsx_from_markdown
 
 OR = {"X-OpenRosa-Version": "1.0", "User-Agent": "Dalvik/2.1.0 (Linux; Android 13) org.odk.collect.android/v2024.3.5"}
 PHOTO_FORM = """
@@ -96,10 +96,12 @@ def test_submission_with_photo_and_gps_is_filed_once(client, collect, database):
     assert response.status_code == 201, response.get_data(as_text=True)
     assert "full submission upload was successful!" in response.get_data(as_text=True)
     submission_def = database.session.execute(db.select(SubmissionDef)).scalar_one()
-    assert (submission_def.latitude, submission_def.longitude, submission_def.altitude, submission_def.accuracy) == (21.0285, 105.8542, 12.5, 4.9)
+    location = (submission_def.latitude, submission_def.longitude, submission_def.altitude, submission_def.accuracy)
+    assert location == (21.0285, 105.8542, 12.5, 4.9)
     assert submission_def.device_id == "collect:abc123" and "org.odk.collect" in submission_def.user_agent
     if database.engine.dialect.name == "postgresql":  # a real PostGIS point, longitude first
-        point = database.session.execute(db.text("SELECT ST_AsText(location), ST_SRID(location) FROM submission_defs")).one()
+        query = db.text("SELECT ST_AsText(location), ST_SRID(location) FROM submission_defs")
+        point = database.session.execute(query).one()
         assert tuple(point) == ("POINT(105.8542 21.0285)", 4326)
     else:
         assert submission_def.location == "SRID=4326;POINT(105.8542 21.0285)"
@@ -240,7 +242,8 @@ def test_manifest_lists_uploaded_media_with_hashes(client, admin, project):
                 headers={**admin, "Content-Type": "text/csv"})
     client.post(f"/v1/projects/{project.id}/forms/chon_thon/draft/publish", headers=admin)
     from server.forms.queries import get_form_by_project_and_xml_form_id
-    _, token = create_app_user_directly(project, forms=[get_form_by_project_and_xml_form_id(project.id, "chon_thon").id])
+    _, token = create_app_user_directly(project,
+                                        forms=[get_form_by_project_and_xml_form_id(project.id, "chon_thon").id])
     base = f"/v1/key/{token}/projects/{project.id}"
     listing = client.get(base + "/formList", headers=OR).get_data(as_text=True)
     manifest_url = re.search(r"<manifestUrl>(.*?)</manifestUrl>", listing).group(1).replace("http://localhost", "")

@@ -26,7 +26,8 @@ FORM = """
 @pytest.fixture
 def pyodk_client(live_server, tmp_path):
     headers = live_server.login()
-    project = requests.post(f"{live_server.url}/v1/projects", json={"name": "pyodk"}, headers=headers, timeout=10).json()
+    project = requests.post(f"{live_server.url}/v1/projects", json={"name": "pyodk"}, headers=headers,
+                            timeout=10).json()
     config = tmp_path / "pyodk_config.toml"
     config.write_text(f'[central]\nbase_url = "{live_server.url}"\nusername = "admin@minhchung.local"\n'
                       f'password = "{live_server.admin_password}"\ndefault_project_id = {project["id"]}\n')

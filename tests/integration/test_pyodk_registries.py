@@ -37,7 +37,8 @@ def test_pyodk_creates_fills_updates_and_empties_an_entity_list(pyodk_client, ar
     assert (created.name, created.projectId, created.approvalRequired) == ("ho_gia_dinh", project_id, False)
     for name in ("thon", "chu_ho", "so_thanh_vien"):
         assert client.entity_lists.add_property(name, entity_list_name="ho_gia_dinh") is True
-    assert [prop.name for prop in client.entity_lists.get("ho_gia_dinh").properties] == ["thon", "chu_ho", "so_thanh_vien"]
+    properties = [prop.name for prop in client.entity_lists.get("ho_gia_dinh").properties]
+    assert properties == ["thon", "chu_ho", "so_thanh_vien"]
     assert [entity_list.name for entity_list in client.entity_lists.list()] == ["ho_gia_dinh"]
 
     one = client.entities.create(label="Hộ Nguyễn Văn An", data={"thon": "00004-01", "chu_ho": "Nguyễn Văn An",
@@ -49,7 +50,8 @@ def test_pyodk_creates_fills_updates_and_empties_an_entity_list(pyodk_client, ar
     listed = client.entities.list(entity_list_name="ho_gia_dinh")
     assert len(listed) == 21 and listed[0].uuid == one.uuid
 
-    updated = client.entities.update(one.uuid, entity_list_name="ho_gia_dinh", data={"so_thanh_vien": "5"}, base_version=1)
+    updated = client.entities.update(one.uuid, entity_list_name="ho_gia_dinh", data={"so_thanh_vien": "5"},
+                                     base_version=1)
     assert (updated.currentVersion.version, updated.currentVersion.data["so_thanh_vien"]) == (2, "5")
     with pytest.raises(PyODKError) as raised:
         client.entities.update(one.uuid, entity_list_name="ho_gia_dinh", label="Hộ cũ", base_version=1)

@@ -14,8 +14,15 @@ from server.extensions import db
 from server.registries.attachments import registry_csv, registry_csv_for_actor
 from server.registries.models import Entity
 from tests.factories import assign, create_user, login
-from tests.factories_registry import (MEBIBYTE, XLSX, create_dataset, create_entity, import_areas, xlsx_from_rows,
-                                      xlsx_zip_bomb)
+from tests.factories_registry import (
+    MEBIBYTE,
+    XLSX,
+    create_dataset,
+    create_entity,
+    import_areas,
+    xlsx_from_rows,
+    xlsx_zip_bomb,
+)
 
 HOUSEHOLD = {"thon": "00004-01", "chu_ho": "Nguyễn Văn An", "so_thanh_vien": "4"}
 
@@ -48,10 +55,11 @@ def test_datasets_in_centrals_shapes(client, admin, project):
     created = client.post(url(project), json={"name": "ho_gia_dinh", "approvalRequired": False}, headers=admin)
     assert created.status_code == 200, created.get_json()
     body = created.get_json()
-    assert list(body) == ["name", "createdAt", "projectId", "approvalRequired", "ownerOnly", "lastUpdate", "linkedForms",
-                          "sourceForms", "draftLinkedForms", "draftSourceForms", "properties"]
+    assert list(body) == ["name", "createdAt", "projectId", "approvalRequired", "ownerOnly", "lastUpdate",
+                          "linkedForms", "sourceForms", "draftLinkedForms", "draftSourceForms", "properties"]
     assert (body["name"], body["projectId"], body["properties"]) == ("ho_gia_dinh", project.id, [])
-    assert client.post(url(project, "/ho_gia_dinh/properties"), json={"name": "thon"}, headers=admin).get_json() == {"success": True}
+    assert client.post(url(project, "/ho_gia_dinh/properties"), json={"name": "thon"},
+                       headers=admin).get_json() == {"success": True}
     client.post(url(project, "/ho_gia_dinh/properties"), json={"name": "chu_ho"}, headers=admin)
     got = client.get(url(project, "/ho_gia_dinh"), headers=admin).get_json()
     assert [(prop["name"], prop["odataName"], prop["forms"]) for prop in got["properties"]] == [
@@ -86,14 +94,16 @@ def test_dataset_and_property_errors(client, admin, project, viewer):
 
 def test_create_read_update_delete_an_entity(client, admin, project, households):
     response = client.post(url(project, "/ho_gia_dinh/entities"),
-                           json={"uuid": "uuid:12345678-1234-4123-8123-1234567890AB", "label": "Hộ An", "data": HOUSEHOLD},
+                           json={"uuid": "uuid:12345678-1234-4123-8123-1234567890AB", "label": "Hộ An",
+                                 "data": HOUSEHOLD},
                            headers=admin)
     assert response.status_code == 200, response.get_json()
     entity = response.get_json()
     assert entity["uuid"] == "12345678-1234-4123-8123-1234567890ab"
     assert list(entity) == ["uuid", "creatorId", "conflict", "createdAt", "updatedAt", "deletedAt", "currentVersion"]
     version = entity["currentVersion"]
-    assert (version["label"], version["version"], version["baseVersion"], version["data"]) == ("Hộ An", 1, None, HOUSEHOLD)
+    assert (version["label"], version["version"], version["baseVersion"], version["data"]) == (
+        "Hộ An", 1, None, HOUSEHOLD)
     assert version["dataReceived"] == {**HOUSEHOLD, "label": "Hộ An"}
     assert PyodkEntity(**entity).currentVersion.version == 1
     entity_url = url(project, f"/ho_gia_dinh/entities/{entity['uuid']}")
@@ -101,7 +111,8 @@ def test_create_read_update_delete_an_entity(client, admin, project, households)
     patched = client.patch(f"{entity_url}?baseVersion=1", json={"data": {"so_thanh_vien": "5"}}, headers=admin)
     assert patched.status_code == 200, patched.get_json()
     version = patched.get_json()["currentVersion"]
-    assert (version["version"], version["baseVersion"], version["data"]["so_thanh_vien"], version["data"]["chu_ho"]) == (
+    assert (version["version"], version["baseVersion"], version["data"]["so_thanh_vien"],
+            version["data"]["chu_ho"]) == (
         2, 1, "5", "Nguyễn Văn An")
     assert version["dataReceived"] == {"so_thanh_vien": "5"}
     conflict = problem(client.patch(f"{entity_url}?baseVersion=1", json={"label": "Hộ Bình"}, headers=admin), 409.15)
@@ -184,7 +195,8 @@ def test_entities_are_tied_to_their_hamlet_or_commune(client, admin, project, ho
     assert area_of({"chu_ho": "không thôn"}) == (None, {"chu_ho": "không thôn"})
     client.post(url(project, "/ho_gia_dinh/properties"), json={"name": "xa"}, headers=admin)
     assert area_of({"xa": "4"}) == (ids["00004"], {"xa": "00004"})  # leading zeros restored
-    problem(client.post(url(project, "/ho_gia_dinh/entities"), json={"label": "x", "data": {"thon": "00007-01", "xa": "00004"}},
+    problem(client.post(url(project, "/ho_gia_dinh/entities"),
+                        json={"label": "x", "data": {"thon": "00007-01", "xa": "00004"}},
                         headers=admin), 400.28)
 
 
@@ -204,7 +216,8 @@ HGD-003,"=HYPERLINK(""http://evil.example"",""Bấm"")",00007-01,@SUM(1+1),-2
 
 def test_import_by_natural_key_is_idempotent_and_audited(client, admin, project, households):
     refused = problem(post_import(client, admin, project, REGISTRY_CSV.encode(), "?key=ma_ho"), 400.54)
-    assert "ma_ho" in refused["details"]["errors"][0]["message"] and "addProperties=true" in refused["details"]["errors"][0]["message"]
+    message = refused["details"]["errors"][0]["message"]
+    assert "ma_ho" in message and "addProperties=true" in message
     first = post_import(client, admin, project, REGISTRY_CSV.encode(), "?key=ma_ho&addProperties=true")
     assert first.status_code == 200, first.get_json()
     assert first.get_json() == {"created": 3, "updated": 0, "unchanged": 0, "propertiesAdded": ["ma_ho"]}
@@ -315,7 +328,8 @@ def test_a_bulk_body_over_the_size_limit_is_413_and_nothing_is_created(client, a
 def test_export_is_spreadsheet_safe_and_imports_back_unchanged(client, admin, project):
     import_areas()
     create_dataset(project, "Hộ_gia_đình", ("thon", "chu_ho"))
-    assert post_import(client, admin, project, '\ufefflabel,thon,chu_ho\n"=1+1",00004-01,@An\nHộ Bình,00004-02,-Bình\n'.encode(),
+    content = '\ufefflabel,thon,chu_ho\n"=1+1",00004-01,@An\nHộ Bình,00004-02,-Bình\n'.encode()
+    assert post_import(client, admin, project, content,
                        name="Hộ_gia_đình").get_json()["created"] == 2
     exported = client.get(url(project, "/Hộ_gia_đình/entities.csv"), headers=admin)
     assert exported.status_code == 200 and exported.headers["Content-Type"] == "text/csv; charset=utf-8"
