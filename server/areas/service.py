@@ -12,7 +12,7 @@ AUDIT_CODES = 1000  # an import's audit entry lists at most this many changed co
 
 
 def import_areas(table, by=None, source=None):
-    """Create or update areas from a Table (server/tables.py), idempotent by code; all or nothing.
+    """Create or update areas from a Table (server/tables/), idempotent by code; all or nothing.
 
     Returns {"created", "updated", "unchanged", "ignoredColumns"}.
     :raise 400.54: missing columns, or rows with problems (each with its row number); nothing is written.

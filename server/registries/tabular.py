@@ -4,7 +4,7 @@ Out: `entity_list_csv` writes what ODK Collect downloads as a form attachment, i
 entity-list CSV shape (central-backend lib/data/entity.js streamEntityCsvAttachment):
 `name,label,__version,<properties in dataset order>`, `name` being the entity's UUID.
 
-In: `import_rows` reads an uploaded registry (server/tables.py Table): a `label` column, an
+In: `import_rows` reads an uploaded registry (server/tables/ Table): a `label` column, an
 optional `name` (or `__id`) column of entity UUIDs, one column per property; other `__…` columns
 (Central's export adds `__createdAt`, `__version`, …) are ignored, so Central's exports re-import.
 """

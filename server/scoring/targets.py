@@ -70,7 +70,7 @@ class Progress(NamedTuple):
 
 
 def read_targets(table: Table) -> tuple[list[Target], list[dict]]:
-    """(targets, problems) from a Table (server/tables.py); problems as {row, column, message}."""
+    """(targets, problems) from a Table (server/tables/); problems as {row, column, message}."""
     missing = [column for column in COLUMNS if column not in table.headers]
     if missing:
         return [], [problem(1, None, f"missing column(s): {', '.join(missing)}")]

@@ -1,4 +1,4 @@
-"""The one table module (server/tables.py): one Table, one cell_text, one Problem, formula-safe writing."""
+"""The one table module (server/tables/): one Table, one cell_text, one Problem, formula-safe writing."""
 
 import datetime
 

@@ -1,7 +1,7 @@
 """The `scoring` and `recognition` sheets of an .xlsx or .xls workbook, as plain Tables of text.
 
 pyxform skips sheets it does not know, so we read these two ourselves, the way pyxform reads its own (the
-table module, server/tables.py read_workbook_sheets): sheet names and headers case-insensitive, texts stripped,
+table module, server/tables/workbooks.py): sheet names and headers case-insensitive, texts stripped,
 numbers without a trailing '.0', booleans as TRUE/FALSE, dates in ISO form, formulas as their cached value. The
 header is the first non-empty row; row numbers are the spreadsheet's. The workbook has passed pyxform (and, for
 .xlsx, our zip-bomb check) already; we still bound what we read: MAX_COLUMNS columns and MAX_ROWS filled rows.
