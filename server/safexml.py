@@ -18,7 +18,7 @@ def _parser():
                            dtd_validation=False, huge_tree=False, remove_comments=False)
 
 
-def parse_xml(data: bytes, max_bytes: int = 20 * 1024 * 1024):
+def parse_xml(data: bytes, max_bytes: int = 20 * 1024 * 1024) -> etree._Element:
     """Return the root element of `data`, or raise UnsafeXML with a reason a person can read."""
     if len(data) > max_bytes:
         raise UnsafeXML(f"the document is larger than {max_bytes} bytes")
@@ -35,7 +35,7 @@ def parse_xml(data: bytes, max_bytes: int = 20 * 1024 * 1024):
     return root
 
 
-def depth_exceeds(root, limit):
+def depth_exceeds(root: etree._Element, limit: int) -> bool:
     stack = [(root, 1)]
     while stack:
         element, depth = stack.pop()

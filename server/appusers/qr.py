@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import zlib
+from typing import TextIO
 
 import segno
 
@@ -18,45 +19,45 @@ ERROR_CORRECTION = "L"
 MANAGED_SETTINGS = {"form_update_mode": "match_exactly", "autosend": "wifi_and_cellular"}
 
 
-def key_server_url(base_url, token, project_id):
+def key_server_url(base_url: str, token: str, project_id: int) -> str:
     """The URL Collect is configured with: requests below it authenticate as the app user."""
     return f"{base_url.rstrip('/')}/v1/key/{token}/projects/{project_id}"
 
 
-def collect_settings(server_url, project_name, managed=False):
+def collect_settings(server_url: str, project_name: str, managed: bool = False) -> dict:
     """Collect's settings object: `general` and `admin` are required, `project` names the project on the phone."""
     general = {"server_url": server_url, **(MANAGED_SETTINGS if managed else {})}
     return {"general": general, "project": {"name": project_name}, "admin": {}}
 
 
-def encode_settings(settings):
+def encode_settings(settings: dict) -> str:
     """Base64(zlib(JSON)): what Collect's CompressionUtils.decompress reads back (starts with "eJ")."""
     text = json.dumps(settings, ensure_ascii=False, separators=(",", ":"))  # as JSON.stringify writes it
     return base64.b64encode(zlib.compress(text.encode("utf-8"))).decode("ascii")
 
 
-def decode_payload(payload):
+def decode_payload(payload: str | bytes) -> dict:
     """The settings inside a QR payload (the inverse of encode_settings)."""
     return json.loads(zlib.decompress(base64.b64decode(payload)).decode("utf-8"))
 
 
-def make_qr(payload):
+def make_qr(payload: str) -> segno.QRCode:
     """The QR code for a payload, at exactly error-correction level L (no automatic boost)."""
     return segno.make_qr(payload, error=ERROR_CORRECTION, boost_error=False)
 
 
-def qr_png(payload, scale=6, border=4):
+def qr_png(payload: str, scale: int = 6, border: int = 4) -> bytes:
     buffer = io.BytesIO()
     make_qr(payload).save(buffer, kind="png", scale=scale, border=border)
     return buffer.getvalue()
 
 
-def qr_svg(payload, scale=6, border=4):
+def qr_svg(payload: str, scale: int = 6, border: int = 4) -> bytes:
     buffer = io.BytesIO()
     make_qr(payload).save(buffer, kind="svg", scale=scale, border=border, xmldecl=False)
     return buffer.getvalue()
 
 
-def qr_terminal(payload, out):
+def qr_terminal(payload: str, out: TextIO) -> None:
     """Print the QR code with Unicode half blocks (two rows per line) to the text stream `out`."""
     make_qr(payload).terminal(out=out, compact=True)

@@ -20,7 +20,7 @@ class GeometryError(ValueError):
         self.feature = feature
 
 
-def parse_feature_collection(text):
+def parse_feature_collection(text: str | bytes) -> list:
     """The `features` list of a FeatureCollection. :raise GeometryError:"""
     try:
         document = json.loads(text)
@@ -34,7 +34,8 @@ def parse_feature_collection(text):
     return features
 
 
-def feature_boundaries(features, match_property=None):
+def feature_boundaries(features: list,
+                       match_property: str | None = None) -> tuple[list[tuple[int, str, str]], list[dict]]:
     """[(feature index, area code, MultiPolygon GeoJSON text)], or the problems found as
     {feature, message} dicts (second value). The code is read from `match_property` or the first of
     MATCH_PROPERTIES a feature has."""
@@ -52,7 +53,7 @@ def feature_boundaries(features, match_property=None):
     return boundaries, problems
 
 
-def feature_code(feature, match_property):
+def feature_code(feature: object, match_property: str | None) -> str:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise GeometryError("it is not a GeoJSON Feature.")
     properties = feature.get("properties") or {}
@@ -66,7 +67,7 @@ def feature_code(feature, match_property):
     raise GeometryError(f"it has no area code in its properties (looked for {', '.join(names)}).")
 
 
-def as_multipolygon(geometry):
+def as_multipolygon(geometry: object) -> dict:
     """A Polygon or MultiPolygon geometry as a checked MultiPolygon dict. :raise GeometryError:"""
     if not isinstance(geometry, dict):
         raise GeometryError("it has no geometry.")
@@ -80,13 +81,13 @@ def as_multipolygon(geometry):
     raise GeometryError(f"its geometry is a {kind!r}; a boundary must be a Polygon or MultiPolygon.")
 
 
-def checked_polygon(rings):
+def checked_polygon(rings: object) -> list:
     if not isinstance(rings, list) or not rings:
         raise GeometryError("a polygon has no rings.")
     return [checked_ring(ring) for ring in rings]
 
 
-def checked_ring(ring):
+def checked_ring(ring: object) -> list:
     if not isinstance(ring, list) or len(ring) < 4:
         raise GeometryError("a polygon ring needs at least four positions (the first repeated last).")
     positions = [checked_position(position) for position in ring]
@@ -95,7 +96,7 @@ def checked_ring(ring):
     return positions
 
 
-def checked_position(position):
+def checked_position(position: object) -> list[float]:
     if (not isinstance(position, list) or len(position) not in (2, 3)
             or not all(isinstance(number, (int, float)) and not isinstance(number, bool) for number in position)):
         raise GeometryError(f"{str(position)[:60]} is not a [longitude, latitude] position.")
@@ -106,5 +107,5 @@ def checked_position(position):
     return [float(longitude), float(latitude)]
 
 
-def count_positions(multipolygon):
+def count_positions(multipolygon: dict) -> int:
     return sum(len(ring) for polygon in multipolygon["coordinates"] for ring in polygon)

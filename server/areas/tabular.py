@@ -17,6 +17,7 @@ province without a parent code and a (legacy) district with one. Other columns a
 """
 
 import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..tables import header_key, problem, write_csv
@@ -59,19 +60,20 @@ class AreaRow:
     valid_to: datetime.date | None
 
 
-def column_map(headers):
+def column_map(headers: Sequence[str]) -> tuple[dict[str, str], list[str]]:
     """({header: column}, [ignored headers]) for a table's normalised headers."""
     mapped = {header: HEADER_TO_COLUMN[header] for header in headers if header in HEADER_TO_COLUMN}
     return mapped, [header for header in headers if header not in mapped]
 
 
-def missing_columns(headers):
+def missing_columns(headers: Sequence[str]) -> list[str]:
     present = set(column_map(headers)[0].values())
     return [f"{column} ({' / '.join(COLUMNS[column][:3])})" for column in ("code", "name", "level")
             if column not in present]
 
 
-def parse_rows(table_rows, headers):
+def parse_rows(table_rows: Iterable[tuple[int, Mapping[str, str]]],
+               headers: Sequence[str]) -> tuple[list[AreaRow], list[dict]]:
     """(AreaRow list, problems) from (row number, {header: text}) pairs; a problem is {row, column, message}."""
     mapping = column_map(headers)[0]
     rows, problems, seen = [], [], {}
@@ -87,7 +89,7 @@ def parse_rows(table_rows, headers):
     return rows, problems
 
 
-def parse_row(number, values):
+def parse_row(number: int, values: Mapping[str, str]) -> tuple[AreaRow | None, list[dict]]:
     problems = []
     level = parse_level(values.get("level", ""), bool(values.get("parent_code")))
     if level is None:
@@ -109,14 +111,14 @@ def parse_row(number, values):
                    values.get("legacy_district_code", ""), dates["valid_from"], dates["valid_to"]), []
 
 
-def parse_level(text, has_parent):
+def parse_level(text: str, has_parent: bool) -> str | None:
     key = header_key(text)
     if key == "thanh_pho":  # a province-level city has no parent; a (legacy) district-level city has one
         return "district" if has_parent else "province"
     return WORD_TO_LEVEL.get(key)
 
 
-def parse_date(text):
+def parse_date(text: str) -> datetime.date | bool | None:
     """A date, None for empty, False when unreadable."""
     if not text:
         return None
@@ -128,12 +130,12 @@ def parse_date(text):
     return False
 
 
-def pad_code(code, level):
+def pad_code(code: str, level: str) -> str:
     width = CODE_WIDTH.get(level)
     return code.zfill(width) if width and code.isdigit() else code
 
 
-def code_candidates(code, levels):
+def code_candidates(code: str, levels: Iterable[str]) -> list[str]:
     """The codes `code` may stand for as an area of one of `levels` (zero-padding lost leading zeros)."""
     candidates = [code]
     for level in levels:
@@ -144,7 +146,7 @@ def code_candidates(code, levels):
 
 
 
-def export_csv(areas):
+def export_csv(areas: Iterable[Mapping]) -> bytes:
     """The area list as CSV in the import's own columns (re-importable), safe to open in Excel.
 
     `areas`: dicts with code, name, level, parent_code, legacy_district_code, valid_from, valid_to.
@@ -154,11 +156,11 @@ def export_csv(areas):
     return write_csv(EXPORT_HEADERS, rows, formula_safe=True, bom=True)
 
 
-def iso(value):
+def iso(value: datetime.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def hamlet_list_csv(hamlets):
+def hamlet_list_csv(hamlets: Iterable[tuple]) -> bytes:
     """`thon.csv` as forms read it (coord/scoring-format.md): name = hamlet code, label, xa, huyen.
 
     `hamlets`: (code, name, commune code, legacy district code or None) tuples. Values go out unaltered

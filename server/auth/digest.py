@@ -8,6 +8,7 @@ Nonces are stateless: a timestamp signed with the server's secret key, stale aft
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 
 REALM = "Minh Chung"
 NONCE_LIFETIME = 300
@@ -28,7 +29,7 @@ def make_nonce(secret: str, now: int) -> str:
     return f"{now:x}.{_sign(secret, str(now))}"
 
 
-def nonce_age(secret: str, nonce: str, now: int):
+def nonce_age(secret: str, nonce: str, now: int) -> int | None:
     """Seconds since the nonce was issued, or None if we did not issue it."""
     stamp, _, signature = nonce.partition(".")
     try:
@@ -51,7 +52,7 @@ def challenge(secret: str, now: int, stale: bool = False) -> str:
             f'opaque="{opaque(secret)}", domain="/"{stale_part}')
 
 
-def parse_authorization(value: str):
+def parse_authorization(value: str) -> dict[str, str] | None:
     """The parameters of an `Authorization: Digest …` value, or None if any required one is missing."""
     params = {match.group(1).lower(): match.group(2) if match.group(2) is not None else match.group(3)
               for match in PARAM.finditer(value)}
@@ -61,7 +62,7 @@ def parse_authorization(value: str):
     return params
 
 
-def expected_response(user_ha1: str, method: str, params) -> str:
+def expected_response(user_ha1: str, method: str, params: Mapping[str, str]) -> str:
     ha2 = md5(f"{method}:{params['uri']}")
     if params.get("qop"):
         nonce_count, client_nonce = params.get("nc", ""), params.get("cnonce", "")
@@ -69,7 +70,7 @@ def expected_response(user_ha1: str, method: str, params) -> str:
     return md5(f"{user_ha1}:{params['nonce']}:{ha2}")
 
 
-def verify(params, user_ha1: str, method: str, request_uri: str, secret: str, now: int) -> str:
+def verify(params: Mapping[str, str], user_ha1: str, method: str, request_uri: str, secret: str, now: int) -> str:
     """'ok', 'stale' (good credentials, old nonce: ask again with stale=true) or 'bad'."""
     if params.get("realm") != REALM or params["uri"] != request_uri or params.get("qop", "auth") != "auth":
         return "bad"

@@ -10,6 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 CHUNK = 1024 * 1024
 
@@ -29,16 +30,16 @@ class LocalBlobStore:
     def __init__(self, root):
         self.root = Path(root)
 
-    def path_of(self, sha256):
+    def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def exists(self, sha256):
+    def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).exists()
 
-    def open(self, sha256):
+    def open(self, sha256: str) -> BinaryIO:
         return open(self.path_of(sha256), "rb")
 
-    def remove_stale_incoming(self, older_than_seconds=3600):
+    def remove_stale_incoming(self, older_than_seconds: float = 3600) -> int:
         """Delete temporary files a crash left half-written in incoming/; return how many."""
         import time
         removed, cutoff = 0, time.time() - older_than_seconds
@@ -52,7 +53,7 @@ class LocalBlobStore:
         import io
         return self.put_stream(io.BytesIO(data))
 
-    def put_stream(self, stream, limit=None) -> StoredFile:
+    def put_stream(self, stream: BinaryIO, limit: int | None = None) -> StoredFile:
         """Copy `stream` into the store, never holding it whole in memory."""
         incoming = self.root / "incoming"
         incoming.mkdir(parents=True, exist_ok=True)

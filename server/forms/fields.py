@@ -3,11 +3,16 @@
 Submissions need them to know which answers name files (type binary) and which is the geopoint.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..safexml import parse_xml
 from .xform import NS
+
+if TYPE_CHECKING:
+    from .models import FormDef
 
 
 @dataclass(frozen=True)
@@ -29,23 +34,23 @@ def read_fields(xml: bytes) -> tuple:
     return tuple(fields)
 
 
-def binary_fields(fields):
+def binary_fields(fields: Iterable[Field]) -> list[Field]:
     return [field for field in fields if field.type == "binary"]
 
 
-def first_geopoint(fields):
+def first_geopoint(fields: Iterable[Field]) -> Field | None:
     return next((field for field in fields if field.type == "geopoint"), None)
 
 
 _FIELDS_BY_VERSION = {}
 
 
-def fields_of(form_def) -> tuple:
+def fields_of(form_def: "FormDef") -> tuple:
     """The fields of a stored form version, parsed once per process."""
     return fields_of_version(form_def.id, form_def.sha256, lambda: form_def.xml)
 
 
-def fields_of_version(form_def_id, sha256, load_xml) -> tuple:
+def fields_of_version(form_def_id: int, sha256: str, load_xml: Callable[[], str]) -> tuple:
     """The fields of form version `form_def_id`; `load_xml()` is called only the first time (keyed by id and
     content hash, so a version is parsed once per process)."""
     key = (form_def_id, sha256)

@@ -5,6 +5,7 @@ attributes, the title, and the media files the form expects to be attached.
 """
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -50,7 +51,7 @@ def read_xform(xml: bytes) -> XFormInfo:
                      tuple(expected_attachments(root)))
 
 
-def primary_instance_root(root):
+def primary_instance_root(root: etree._Element) -> etree._Element:
     if etree.QName(root).localname != "html":
         raise XFormError("the root element is not <h:html>")
     instances = root.xpath("h:head/xf:model/xf:instance", namespaces=NS)
@@ -60,14 +61,14 @@ def primary_instance_root(root):
     return elements[0]
 
 
-def check_form_id(xml_form_id):
+def check_form_id(xml_form_id: str) -> None:
     if len(xml_form_id) > 256 or UNSAFE_NAME.search(xml_form_id):
         raise XFormError(f"the form ID {xml_form_id!r} contains characters that cannot appear in a URL path")
     if xml_form_id.lower().endswith((".xls", ".xlsx", ".xml")):
         raise XFormError(f"the form ID {xml_form_id!r} must not end in .xls, .xlsx or .xml")
 
 
-def expected_attachments(root):
+def expected_attachments(root: etree._Element) -> Iterator[Attachment]:
     """Yield each media or data file the form refers to, once, in document order."""
     seen = set()
     for name, kind in _media_references(root):

@@ -73,7 +73,7 @@ def _convert_file(path, file_type, validate, pretty_print):
     return Conversion(result.xform.encode("utf-8"), list(result.warnings), itemsets)
 
 
-def fallback_file_stem(form_id_fallback):
+def fallback_file_stem(form_id_fallback: str | None) -> str:
     """The X-XlsForm-FormId-Fallback header as a safe file stem (pyodk sends a quoted file stem)."""
     stem = os.path.basename(unquote(form_id_fallback or "").replace("\\", "/")).strip()
     stem = "".join(ch for ch in stem if ch.isprintable() and ch not in '<>:"|?*')
@@ -113,7 +113,7 @@ def validate_xform(xml: bytes) -> list:
             raise XLSFormError(clean_validate_message(str(error))) from None
 
 
-def require_java():
+def require_java() -> None:
     if shutil.which("java") is None:
         raise ValidatorUnavailable("Java is not installed or not on PATH. ODK Validate (JavaRosa, the engine "
                                    "inside ODK Collect) needs Java 8 or newer: install a JRE, e.g. "

@@ -31,7 +31,8 @@ class UploadedFile:
     content_type: str
 
 
-def read_submission_upload(stream, content_type, content_length):
+def read_submission_upload(stream: BinaryIO, content_type: str | None,
+                           content_length: int | None) -> tuple[bytes, dict[str, UploadedFile]]:
     """(instance XML bytes, {part name: UploadedFile}) from a submission body; the XML part may be a file
     or a plain field. :raise 400.7: not multipart, or no xml_submission_file, :raise 400.1: malformed,
     :raise 413.1: the XML part is over MAX_XML_BYTES."""
@@ -48,7 +49,7 @@ def read_submission_upload(stream, content_type, content_length):
     return xml, parts
 
 
-def parse_parts(stream, boundary, content_length):
+def parse_parts(stream: BinaryIO, boundary: str, content_length: int | None) -> dict[str, UploadedFile]:
     """{name: UploadedFile}, each rewound; the last part of a name wins (as Werkzeug's dict of files).
     :raise 400.1: malformed or over MAX_PARTS parts."""
     parts, segment, part, in_memory = {}, None, None, 0
@@ -70,7 +71,7 @@ def parse_parts(stream, boundary, content_length):
     return parts
 
 
-def settle(spooled, size, in_memory):
+def settle(spooled: SpooledTemporaryFile, size: int, in_memory: int) -> int:
     """Rewind a finished part of `size` bytes, moving it to disk if it would take the request past
     MEMORY_BYTES in memory (a larger one is there already); return the bytes now held in memory."""
     if size <= SPOOL_BYTES:

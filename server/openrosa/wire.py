@@ -1,5 +1,6 @@
 """OpenRosa documents as ODK Collect parses them: form list, manifest, OpenRosaResponse. A pure module."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -25,7 +26,7 @@ class MediaFile:
     download_url: str
 
 
-def form_list_xml(entries) -> str:
+def form_list_xml(entries: Iterable[FormListEntry]) -> str:
     items = []
     for entry in entries:
         manifest = f"\n      <manifestUrl>{escape(entry.manifest_url)}</manifestUrl>" if entry.manifest_url else ""
@@ -40,7 +41,7 @@ def form_list_xml(entries) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<xforms xmlns="{FORM_LIST_NS}">{"".join(items)}\n</xforms>\n'
 
 
-def manifest_xml(media_files) -> str:
+def manifest_xml(media_files: Iterable[MediaFile]) -> str:
     items = "".join(f"""
   <mediaFile>
     <filename>{escape(item.filename)}</filename>

@@ -9,10 +9,12 @@ optional `name` (or `__id`) column of entity UUIDs, one column per property; oth
 (Central's export adds `__createdAt`, `__version`, …) are ignored, so Central's exports re-import.
 """
 
+import datetime
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..tables import problem, write_csv
+from ..tables import Table, problem, write_csv
 
 UUID_PATTERN = re.compile(r"^(uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$", re.I)
 # Central's rules (lib/data/dataset.js): XML-name-like, not starting with "__"; properties not "name"/"label".
@@ -21,7 +23,7 @@ PROPERTY_NAME = re.compile(r"^(?!__)(?!name$)(?!label$)[^\W\d][\w.-]*$")
 UUID_COLUMNS = ("name", "__id")
 
 
-def entity_list_csv(properties, rows):
+def entity_list_csv(properties: Sequence[str], rows: Iterable[tuple]) -> bytes:
     """The CSV bytes Collect reads for an entity list (select_one_from_file, choice_filter on properties).
 
     :param properties: property names in dataset order, e.g. ["thon", "chu_ho", "so_thanh_vien"].
@@ -34,7 +36,7 @@ def entity_list_csv(properties, rows):
     return write_csv(["name", "label", "__version", *properties], lines, formula_safe=False)
 
 
-def entity_export_csv(properties, rows):
+def entity_export_csv(properties: Sequence[str], rows: Iterable[tuple]) -> bytes:
     """A dataset for people, in Central's export columns (GET …/datasets/{name}/entities.csv): `__id, label,
     <properties>, __createdAt, __creatorId, __creatorName, __updates, __updatedAt, __version`.
 
@@ -51,25 +53,25 @@ def entity_export_csv(properties, rows):
     return write_csv(headers, lines, formula_safe=True, bom=True)
 
 
-def iso_time(value):
+def iso_time(value: datetime.datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z" if value else ""
 
 
-def normalize_uuid(text):
+def normalize_uuid(text: str | None) -> str | None:
     """The bare lower-case UUID of a (uuid:-prefixed) version 4 UUID, or None if it is not one."""
     match = UUID_PATTERN.match(text or "")
     return match.group(2).lower() if match else None
 
 
-def is_dataset_name(name):
+def is_dataset_name(name: object) -> bool:
     return isinstance(name, str) and bool(DATASET_NAME.match(name))
 
 
-def is_property_name(name):
+def is_property_name(name: object) -> bool:
     return isinstance(name, str) and bool(PROPERTY_NAME.match(name.lower()))
 
 
-def odata_name(name):
+def odata_name(name: str) -> str:
     """Central's sanitizeOdataIdentifier: a leading non-letter gets '_', other characters become '_'."""
     return re.sub(r"[^a-zA-Z0-9_]+", "_", re.sub(r"^([^a-zA-Z_])", r"_\1", name))
 
@@ -83,7 +85,7 @@ class ImportRow:
     key: str | None  # the natural key's value, when importing by a key column
 
 
-def import_columns(headers, key=None):
+def import_columns(headers: Sequence[str], key: str | None = None) -> tuple[str | None, list[str], list[dict]]:
     """(uuid column or None, property columns, problems about the header row)."""
     uuid_column = next((column for column in UUID_COLUMNS if column in headers), None)
     properties = [header for header in headers
@@ -99,7 +101,7 @@ def import_columns(headers, key=None):
     return uuid_column, properties, problems
 
 
-def import_rows(table, key=None):
+def import_rows(table: Table, key: str | None = None) -> tuple[list[ImportRow], list[dict]]:
     """(ImportRow list, problems): each row checked alone; a problem is {row, column, message}."""
     uuid_column, properties, problems = import_columns(table.headers, key)
     if problems:
@@ -121,7 +123,8 @@ def import_rows(table, key=None):
     return rows, problems
 
 
-def import_row(number, cells, uuid_column, properties, key_column):
+def import_row(number: int, cells: Mapping[str, str], uuid_column: str | None, properties: Sequence[str],
+               key_column: str | None) -> tuple[ImportRow, list[dict]]:
     problems = []
     raw_uuid = cells.get(uuid_column, "") if uuid_column else ""
     uuid = normalize_uuid(raw_uuid) if raw_uuid else None

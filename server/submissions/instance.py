@@ -6,10 +6,12 @@ the file names in binary fields and the first geopoint.
 """
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
+from ..forms.fields import Field
 from ..safexml import parse_xml
 
 
@@ -25,7 +27,7 @@ class Geopoint:
     accuracy: float | None
 
     @property
-    def ewkt(self):
+    def ewkt(self) -> str:
         return f"SRID=4326;POINT({self.longitude} {self.latitude})"
 
 
@@ -51,7 +53,7 @@ def read_instance(xml: bytes) -> Instance:
                     _text(meta, "instanceName"), root)
 
 
-def values_at(root, path):
+def values_at(root: etree._Element, path: Sequence[str]) -> list[str]:
     """Texts of every element at `path` (element names below the root; repeats give several)."""
     nodes = [root]
     for step in path:
@@ -59,7 +61,7 @@ def values_at(root, path):
     return [(node.text or "").strip() for node in nodes]
 
 
-def attachment_names(root, binary_fields):
+def attachment_names(root: etree._Element, binary_fields: Iterable[Field]) -> list[str]:
     """File names the instance's binary fields refer to, once each, in order."""
     names = []
     for field in binary_fields:
@@ -69,7 +71,7 @@ def attachment_names(root, binary_fields):
     return names
 
 
-def read_geopoint(root, field):
+def read_geopoint(root: etree._Element, field: Field | None) -> Geopoint | None:
     """The first answered value of a geopoint field, "lat lon [alt [acc]]", or None if absent/invalid."""
     if field is None:
         return None

@@ -8,6 +8,7 @@ columns and a million rows; we read only the columns that have a header).
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import load_workbook
 
@@ -37,7 +38,7 @@ def read_table(data: bytes, content_type: str, max_unzipped: int) -> Table:
     return table_from_rows(csv_rows(data))
 
 
-def csv_rows(data):
+def csv_rows(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -50,7 +51,7 @@ def csv_rows(data):
         raise TableError(f"The CSV could not be read: {error}.") from None
 
 
-def xlsx_rows(data, max_unzipped):
+def xlsx_rows(data: bytes, max_unzipped: int) -> Iterator[tuple]:
     try:
         check_spreadsheet(data, XLSX_CONTENT_TYPE, max_unzipped)
     except XLSFormError as error:
@@ -73,12 +74,12 @@ def xlsx_rows(data, max_unzipped):
         raise TableError(f"The workbook could not be read ({error.__class__.__name__}: {error}).") from None
 
 
-def last_filled(cells):
+def last_filled(cells: Iterable) -> int:
     filled = [index for index, cell in enumerate(cells) if cell_text(cell)]
     return filled[-1] + 1 if filled else 0
 
 
-def table_from_rows(rows):
+def table_from_rows(rows: Iterable[Sequence]) -> Table:
     """Normalise the header row and turn the other rows into dicts; empty rows are skipped."""
     rows = iter(rows)
     raw_headers = [cell_text(cell) for cell in next(rows, [])]
@@ -95,7 +96,7 @@ def table_from_rows(rows):
     return Table(headers=[header for header in headers if header], rows=table)
 
 
-def check_headers(raw_headers, headers):
+def check_headers(raw_headers: list[str], headers: list[str]) -> None:
     if not any(headers):
         raise TableError("The first row must hold the column names; it is empty.", 1)
     if len(headers) > MAX_COLUMNS:
@@ -107,7 +108,7 @@ def check_headers(raw_headers, headers):
         seen[key] = raw
 
 
-def row_dict(number, headers, values):
+def row_dict(number: int, headers: list[str], values: list[str]) -> dict[str, str]:
     row = {}
     for index, value in enumerate(values):
         header = headers[index] if index < len(headers) else ""
