@@ -142,6 +142,17 @@ CATALOGUE.update((name, entry) for name, entry in list(globals().items())
                  if isinstance(entry, FunctionType) and hasattr(entry, "declared"))
 
 
+def table_problems(problems: list, what: str = "area list") -> AppError:
+    """The problems found in an uploaded table (server/tables problem() dicts) as one 400.54, by row."""
+    problems = sorted(problems, key=lambda item: item["row"])
+    return table_not_valid(what=what, count=len(problems), errors=problems[:200])
+
+
+def table_error(error, what: str = "area list") -> AppError:
+    """A tables.TableError (an unreadable file) as the same 400.54 problem, with its row when known."""
+    return table_problems([{"row": error.row or 1, "column": None, "message": error.message}], what)
+
+
 def register_error_handlers(app):
     """Render every error as Central's JSON problem; never a stack trace."""
 

@@ -14,7 +14,6 @@ from flask import current_app, request
 from . import errors
 from .appusers import queries as appuser_queries
 from .appusers.models import FieldKey
-from .areas.service import table_error
 from .auth.models import Actor
 from .auth.requests import current_actor, require
 from .forms import queries as form_queries
@@ -107,7 +106,7 @@ def read_uploaded_table(what: str) -> Table:
     try:
         return read_table(data, request.mimetype, current_app.config["MAX_XLSX_UNZIPPED_BYTES"])
     except TableError as error:
-        raise table_error(error, what) from None
+        raise errors.table_error(error, what) from None
 
 
 def json_body(required: bool = True) -> Any:

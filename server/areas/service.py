@@ -19,12 +19,12 @@ def import_areas(table, by=None, source=None):
     """
     missing = tabular.missing_columns(table.headers)
     if missing:
-        raise table_problems([problem(1, None, f"missing column {column}") for column in missing])
+        raise errors.table_problems([problem(1, None, f"missing column {column}") for column in missing])
     rows, problems = tabular.parse_rows(table.rows, table.headers)
     index = queries.area_index()
     problems += resolve_parents(rows, index)
     if problems:
-        raise table_problems(problems)
+        raise errors.table_problems(problems)
     created, updated = write_areas(rows, index)
     ignored = tabular.column_map(table.headers)[1]
     log_action(by, "area.import", "area", None, {"source": source, "created": len(created), "updated": len(updated),
@@ -32,16 +32,6 @@ def import_areas(table, by=None, source=None):
                                                  "updatedCodes": updated[:AUDIT_CODES]})
     return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated),
             "ignoredColumns": ignored}
-
-
-def table_problems(problems, what="area list"):
-    problems = sorted(problems, key=lambda item: item["row"])
-    return errors.table_not_valid(what=what, count=len(problems), errors=problems[:200])
-
-
-def table_error(error, what="area list"):
-    """A TableError (unreadable file) as the same 400.54 problem, with its row when known."""
-    return table_problems([problem(error.row or 1, None, error.message)], what)
 
 
 def resolve_parents(rows, index):

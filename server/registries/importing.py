@@ -10,7 +10,7 @@ A matched entity gets a new version only if its label or data change.
 
 import uuid as uuid_module
 
-from ..areas.service import table_problems
+from .. import errors
 from ..db import utcnow
 from ..extensions import db
 from ..tables import header_key, problem
@@ -36,7 +36,7 @@ def import_entities(dataset, table, key=None, add_properties=False, by=None, use
     area_ids = resolve_areas(rows, problems)
     matches = match_rows(dataset, rows, key, problems)
     if problems:
-        raise table_problems(problems, WHAT)
+        raise errors.table_problems(problems, WHAT)
     if new_properties:
         service.add_properties(dataset, new_properties, by)
     counts = write_rows(dataset, rows, matches, area_ids, by, user_agent, source)

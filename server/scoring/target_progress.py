@@ -1,7 +1,7 @@
 """Plan targets kept per project, and progress against them from the results that count (targets.py has
 the pure part)."""
 
-from ..areas.service import table_problems
+from .. import errors
 from ..extensions import db
 from . import queries
 from .area_totals import counts_by_area
@@ -15,7 +15,7 @@ def import_targets(project_id, table):
     population; {created, updated, unchanged}. :raise 400.54: with every problem (nothing is stored)."""
     targets, problems = read_targets(table)
     if problems:
-        raise table_problems(problems, "target table")
+        raise errors.table_problems(problems, "target table")
     existing = {_target_key(row): row for row in queries.list_targets(project_id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for target in targets:
