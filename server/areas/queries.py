@@ -98,7 +98,7 @@ def descendants_select(area_ids):
     district held (with their hamlets). A recursive CTE, the same SQL on SQLite and PostgreSQL; use it
     inside IN (…) so that a province's thousands of hamlets never become bound parameters."""
     roots = area_ids if isinstance(area_ids, sa.Select) else list(area_ids)
-    tree = sa.select(Area.id).where(Area.id.in_(roots)).cte("tree", recursive=True)
+    tree = sa.select(Area.id).where(Area.id.in_(roots)).cte(recursive=True)  # anonymous: one query may hold two
     child = aliased(Area)
     tree = tree.union(sa.select(child.id).join(tree, sa.or_(child.parent_id == tree.c.id,
                                                              child.legacy_district_id == tree.c.id)))

@@ -56,3 +56,23 @@ class Assignment(Base):
         sa.Index("uq_assignments_actor_role_sitewide", "actor_id", "role_id", unique=True,
                  sqlite_where=sa.text("project_id IS NULL"), postgresql_where=sa.text("project_id IS NULL")),
     )
+
+
+class LoginFailure(Base):
+    """One failed login (password, Basic or Digest), kept under "account:<email>" and "address:<ip>": login
+    throttling counts them in the database, so that every worker and every node agrees (auth/throttling.py)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(400))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (sa.Index("ix_login_failures_key_failed_at", "key", "failed_at"),)
+
+
+class DigestNonce(Base):
+    """The highest nonce count a Digest nonce was used with: a count that does not increase is a replay."""
+
+    __tablename__ = "digest_nonces"
+    nonce: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    nonce_count: Mapped[int] = mapped_column(sa.BigInteger)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

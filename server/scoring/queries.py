@@ -87,7 +87,9 @@ def _insert_or_nothing(kind, conflict_columns):
 def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, within=None, subjects=None):
     """The scores that count, one per (kind, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
-    A subquery of (score_id, form_def_id, kind, subject, area_code, period, recognised, rank); rank 1 counts.
+    A submission an app user sent for a subject outside its areas counts only once approved.
+    A subquery of (score_id, form_def_id, kind, subject, area_code, period, recognised, scorable, rank): rank 1
+    counts; one that could not be scored (not scorable) is listed as such but never summed nor rolled up.
     Filters: kind (or any of `kinds`), period, an area with every area below it, `within` (a SELECT of
     area codes: the caller's scope), and some subjects."""
     rank = sa.func.row_number().over(
@@ -95,12 +97,13 @@ def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, wit
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
     ranked = (sa.select(SubjectScore.id.label("score_id"), SubjectScore.form_def_id, SubjectScore.kind,
                         SubjectScore.subject, SubjectScore.area_code, SubjectScore.period, SubjectScore.recognised,
-                        rank)
+                        SubjectScore.error.is_(None).label("scorable"), rank)
               .join(Submission, Submission.id == SubjectScore.submission_id)
               .join(SubmissionDef, SubmissionDef.id == SubjectScore.submission_def_id)
               .join(Form, Form.id == Submission.form_id)
               .where(Form.project_id == project_id, Form.deleted_at.is_(None), Submission.deleted_at.is_(None),
                      sa.or_(Submission.review_state.is_(None), Submission.review_state != "rejected"),
+                     sa.or_(Submission.outside_areas.is_(False), Submission.review_state == "approved"),
                      SubmissionDef.current.is_(True), SubjectScore.form_def_id == Form.current_def_id,
                      SubjectScore.subject.is_not(None)))
     if kind is not None:
@@ -149,7 +152,7 @@ def count_outcomes(project_id, period, exclude_form_def_ids, kinds=None, area_co
     depends on their members: member_rollups.py). Recognised is the outcome: the officer's decision where there is
     one, else the proposal."""
     counted = _counted(project_id, period=period, kinds=kinds, within=area_codes)
-    counts = sa.and_(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
+    counts = sa.and_(counted.c.rank == 1, counted.c.scorable, counted.c.form_def_id.not_in(exclude_form_def_ids))
     outcome = _outcome(counted)
     # counted in the sums rather than filtered by WHERE: PostgreSQL cannot estimate how many rows rank 1 keeps
     # and would sort them all for a GroupAggregate; over every row it hashes (6 s, not 10, for 2 million)
@@ -168,7 +171,8 @@ def list_recognised_subjects(project_id, kind, period, exclude_form_def_ids):
     counted = _counted(project_id, kind, period)
     outcome = _outcome(counted)
     query = (sa.select(counted.c.subject).outerjoin(RecognitionDecision, _decided(project_id, counted))
-             .where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids), outcome.is_(True)))
+             .where(counted.c.rank == 1, counted.c.scorable, counted.c.form_def_id.not_in(exclude_form_def_ids),
+                    outcome.is_(True)))
     return db.session.execute(query).scalars().all()
 
 
@@ -180,7 +184,7 @@ def list_citizen_groups(project_id, period):
     groups, joined = _member_groups(counted, groups_of(CONG_DAN), outer=True)
     query = joined(sa.select(counted.c.area_code, _outcome(counted), *groups).select_from(counted)
                    .outerjoin(RecognitionDecision, _decided(project_id, counted)))
-    return db.session.execute(query.where(counted.c.rank == 1)).all()
+    return db.session.execute(query.where(counted.c.rank == 1, counted.c.scorable)).all()
 
 
 def _member_groups(counted, group_kinds, outer=False):
@@ -208,7 +212,7 @@ def count_members(project_id, member_kind, group_kind, period, exclude_form_def_
     query = joined(sa.select(counted.c.period, group, sa.func.count(), sa.func.sum(sa.case((outcome, 1), else_=0)))
                    .select_from(counted)
                    .outerjoin(RecognitionDecision, _decided(project_id, counted)))
-    query = query.where(counted.c.rank == 1, counted.c.form_def_id.not_in(exclude_form_def_ids))
+    query = query.where(counted.c.rank == 1, counted.c.scorable, counted.c.form_def_id.not_in(exclude_form_def_ids))
     if groups is not None:
         query = query.where(group.in_(groups))
     query = query.group_by(counted.c.period, group)
@@ -223,7 +227,7 @@ def list_member_groups(project_id, member_kind, group_kind, period, form_def_ids
     [group], joined = _member_groups(counted, [group_kind])
     query = joined(sa.select(counted.c.score_id, counted.c.period, group, RecognitionDecision.recognised)
                    .select_from(counted).outerjoin(RecognitionDecision, _decided(project_id, counted)))
-    query = query.where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids))
+    query = query.where(counted.c.rank == 1, counted.c.scorable, counted.c.form_def_id.in_(form_def_ids))
     return [row for row in db.session.execute(query) if row[2] is not None]
 
 
@@ -243,7 +247,7 @@ def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_rea
              .join(SubjectScore, SubjectScore.id == counted.c.score_id)
              .outerjoin(RecognitionDecision, _decided(project_id, counted))
              .outerjoin(MemberScore, MemberScore.score_id == counted.c.score_id)
-             .where(counted.c.rank == 1, counted.c.form_def_id.in_(form_def_ids)))
+             .where(counted.c.rank == 1, counted.c.scorable, counted.c.form_def_id.in_(form_def_ids)))
     return db.session.execute(query).all()
 
 

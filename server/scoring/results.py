@@ -49,6 +49,7 @@ class Counted(NamedTuple):
     unmet: list
     held_back_by: list
     scored_at: object
+    error: dict | None  # {"vi", "en"}: why it could not be scored (then it counts in no sum)
     members: dict | None = None  # {member kind: MemberCount} it was rolled up with
 
     @classmethod

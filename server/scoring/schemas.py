@@ -18,11 +18,15 @@ class DecisionSchema(BodySchema):
 def score_json(scored, attachment_base, binary_fields):
     """`attachment_base` is the submission's attachments path; evidence in `binary_fields` (names) links there."""
     rules, score = scored.scorer.rules, scored.score
+    head = {"ruleSet": {"id": rules.id, "model": rules.kind, "style": rules.style, "label": rules.label,
+                        "source": rules.source, "status": rules.status},
+            "subject": scored.subject, "area": scored.area, "period": scored.period, "error": scored.error}
+    if score is None:  # it cannot be scored: the error says why
+        return {**head, "total": None, "maxTotal": rules.total, "level": None, "result": None, "recognised": False,
+                "mandatoryMet": False, "criteria": [], "indicators": [], "reasons": []}
     outcome = next((item for item in rules.bands + rules.levels if item.name == score.result), None)
     return {
-        "ruleSet": {"id": rules.id, "model": rules.kind, "style": rules.style, "label": rules.label,
-                    "source": rules.source, "status": rules.status},
-        "subject": scored.subject, "area": scored.area, "period": scored.period,
+        **head,
         "total": score.total, "maxTotal": score.max_total, "level": score.level,
         "result": {"name": outcome.name, "label": outcome.label, "recognised": outcome.recognised} if outcome else None,
         "recognised": score.recognised, "mandatoryMet": score.mandatory_met,
@@ -54,7 +58,8 @@ def result_json(score, instance_id, xml_form_id, review_state):
             "recognised": score.recognised, "mandatoryMet": score.mandatory_met, "unmet": score.unmet,
             "heldBackBy": score.held_back_by, "xmlFormId": xml_form_id, "instanceId": instance_id,
             "reviewState": review_state, "scoredAt": score.scored_at.isoformat(),
-            "members": counts_to_json(score.members) if score.members is not None else None}
+            "members": counts_to_json(score.members) if score.members is not None else None,
+            "scoringError": score.error}
 
 
 def summary_json(summary):

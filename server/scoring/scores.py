@@ -20,6 +20,7 @@ from ..forms.fields import fields_of
 from ..forms.xlsform import XLS_CONTENT_TYPE
 from ..submissions import queries as submission_queries
 from ..submissions.instance import read_instance
+from ..submissions.values import BadValue, check_answers, field_types
 from . import queries
 from .answers import answer_values, subject_area_period
 from .rules import Scorer, read_rules
@@ -32,12 +33,18 @@ SETTLING = timedelta(minutes=10)  # a submission version is committed within thi
 class SubmissionScore:
     form_def: object  # the version whose rules scored it
     scorer: Scorer
-    score: object  # engine.Score
+    score: object  # engine.Score, None when it cannot be scored
     reasons: tuple  # engine.Reason
     values: dict  # the answers, by field name
     subject: str | None
     area: str | None
     period: int | None
+    error: dict | None = None  # {"vi": "không chấm được: …", "en": "cannot score: …"} when it cannot be scored
+
+
+def cannot_score(text):
+    """The kept reason of a submission that cannot be scored, from a BadValue's {"vi", "en"} text."""
+    return {"vi": f"không chấm được: {text['vi']}", "en": f"cannot score: {text['en']}"}
 
 
 def scorer_of_form_def(form_def):
@@ -72,12 +79,32 @@ def score_submission(submission, form):
 
 
 def score_submission_def(submission_def, form_def, scorer, rollups=None, explain=False):
-    """A SubmissionScore of one stored version under `scorer` (reasons only when `explain`)."""
+    """A SubmissionScore of one stored version under `scorer` (reasons only when `explain`). A version whose
+    answers are not values of their fields' types is kept as one that cannot be scored, with the reason: one
+    bad submission never stops the others being scored, listed or summed."""
     values = answer_values(read_instance(submission_def.xml.encode("utf-8")).root, fields_of(form_def))
+    rules = scorer.rules
+    try:
+        check_answers(values, field_types(fields_of(form_def)))
+        subject, area, period = subject_area_period(rules, values, submission_def.created_at)
+    except BadValue as bad:
+        return SubmissionScore(form_def, scorer, None, (), values, _raw(values, rules.subject_field),
+                               _raw(values, rules.area_field), _period_or_none(rules, values, submission_def),
+                               cannot_score(bad.text))
     score = scorer.score(values, rollups)
-    subject, area, period = subject_area_period(scorer.rules, values, submission_def.created_at)
     reasons = scorer.explain(score, values, rollups) if explain else ()
     return SubmissionScore(form_def, scorer, score, reasons, values, subject, area, period)
+
+
+def _period_or_none(rules, values, submission_def):
+    try:
+        return subject_area_period(rules, values, submission_def.created_at)[2]
+    except BadValue:
+        return None
+
+
+def _raw(values, field):
+    return (values.get(field) or None) if field else None
 
 
 def score_pending(project_id, batch=500, on_batch=None):
@@ -116,6 +143,12 @@ def current_scorers(project_id):
 def _score_row(submission_def, form_def, scorer):
     scored = score_submission_def(submission_def, form_def, scorer)
     score, rules = scored.score, scorer.rules
+    if score is None:
+        return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
+                "form_def_id": form_def.id, "ruleset_id": rules.id, "kind": rules.kind,
+                "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
+                "total": None, "result": None, "level": None, "recognised": False, "mandatory_met": False,
+                "points": {}, "unmet": [], "held_back_by": [], "error": scored.error, "scored_at": utcnow()}
     return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
             "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "kind": score.kind,
             "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
@@ -123,7 +156,7 @@ def _score_row(submission_def, form_def, scorer):
             "mandatory_met": score.mandatory_met,
             "points": {indicator.code: points for indicator, points in zip(rules.indicators, score.points)},
             "unmet": scorer.unmet(score),
-            "held_back_by": list(score.held_back_by), "scored_at": utcnow()}
+            "held_back_by": list(score.held_back_by), "error": None, "scored_at": utcnow()}
 
 
 def _cut(text, length):

@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..forms.fields import Field
 from ..safexml import parse_xml
+from . import values
 
 
 class InstanceError(ValueError):
@@ -72,17 +73,13 @@ def attachment_names(root: etree._Element, binary_fields: Iterable[Field]) -> li
 
 
 def read_geopoint(root: etree._Element, field: Field | None) -> Geopoint | None:
-    """The first answered value of a geopoint field, "lat lon [alt [acc]]", or None if absent/invalid."""
+    """The first answered value of a geopoint field, "lat lon [alt [acc]]" read strictly (values.read_geopoint),
+    or None if absent or invalid."""
     if field is None:
         return None
     for value in values_at(root, field.path):
-        parts = value.split()
-        try:
-            numbers = [float(part) for part in parts[:4]]
-        except ValueError:
-            continue
-        if len(numbers) >= 2 and -90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180:
-            numbers += [None] * (4 - len(numbers))
+        numbers = values.read_geopoint(value)
+        if numbers is not None:
             return Geopoint(*numbers)
     return None
 

@@ -23,6 +23,11 @@ class Submission(Base):
     device_id: Mapped[str | None] = mapped_column(sa.String(255))
     user_agent: Mapped[str | None] = mapped_column(sa.String(500))
     review_state: Mapped[str | None] = mapped_column(sa.String(10))
+    # Where it was made, given at ingest (submissions/placing.py): the subject's area from its registry entry,
+    # else the hamlet whose boundary holds the geopoint, else none (then only users without an area limit see it)
+    area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id"), index=True)
+    # An app user with areas sent it for a subject outside them: it counts only once approved
+    outside_areas: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -509,3 +509,81 @@ def test_a_nul_byte_in_a_name_is_404_not_a_server_error(request, app, client, ad
                                headers={**admin, "Content-Type": "text/csv"}), 404.1)
     assert_problem(client.get(f"{forms}/trai_cay%00", headers=admin), 404.1)
     assert not LocalBlobStore(app.config["BLOB_DIR"]).exists(hashlib.sha256(content).hexdigest())
+
+
+# One bad submission never breaks a project's results ------------------------------------------------
+
+def scoring_form_with_typed_fields():
+    """Example A of the designer guide, with a decimal, a date and a geopoint beside its integers."""
+    from tests.integration.test_scores import EXAMPLE_A
+    extra = ("| | decimal | dien_tich | Diện tích | |\n| | date | ngay | Ngày | |\n"
+             "| | geopoint | vi_tri | Vị trí | |\n")
+    marker = "| | image | anh_tu_sach | Ảnh tủ sách | max-pixels=1024 |\n"
+    assert marker in EXAMPLE_A
+    return xlsx_from_markdown(EXAMPLE_A.replace(marker, marker + extra))
+
+
+def typed_hamlet(instance_id, thon, year="2026", adults="10", readers="9", classes="4", area="12.5",
+                 day="2026-11-20", point="21.03 105.85 10 5"):
+    from tests.factories import instance_xml
+    body = (f"<thon>{thon}</thon><nam_danh_gia>{year}</nam_danh_gia><so_nguoi_lon>{adults}</so_nguoi_lon>"
+            f"<so_biet_chu>{readers}</so_biet_chu><so_lop_hoc>{classes}</so_lop_hoc><tu_sach>co</tu_sach>"
+            f"<anh_tu_sach/><dien_tich>{area}</dien_tich><ngay>{day}</ngay><vi_tri>{point}</vi_tri>")
+    return instance_xml(form_id="vi_du_diem", instance_id=instance_id, body=body)
+
+
+BAD_VALUES = [  # (what, field values): one of each kind of value an instance may carry wrongly
+    ("a superscript year", {"year": "²⁰²⁶"}),
+    ("a 5,000-digit year", {"year": "2" * 5000}),
+    ("a year out of range", {"year": "9999"}),
+    ("Arabic-Indic digits in an integer", {"adults": "١٠"}),
+    ("a 5,000-digit integer", {"classes": "9" * 5000}),
+    ("an exponent in an integer", {"readers": "1e3"}),
+    ("an infinite decimal", {"area": "1e400"}),
+    ("NaN as a decimal", {"area": "NaN"}),
+    ("a date that is not one", {"day": "2026-13-45"}),
+    ("full-width digits in a date", {"day": "２０２６-11-20"}),
+    ("a geopoint of NaNs", {"point": "nan nan"}),
+    ("a geopoint out of range", {"point": "123 456"}),
+]
+
+
+def test_one_bad_value_of_each_kind_never_breaks_results_summaries_or_the_annex(client, admin, project):
+    assert upload_form(client, admin, project.id, scoring_form_with_typed_fields(), publish=True).status_code == 200
+    rest = f"/v1/projects/{project.id}/forms/vi_du_diem/submissions"
+    xml_headers = {**admin, "Content-Type": "application/xml"}
+    good = [("uuid:good-1", "Thôn Đông", "9"), ("uuid:good-2", "Thôn Tây", "5")]
+    for instance_id, thon, readers in good:
+        assert client.post(rest, data=typed_hamlet(instance_id, thon, readers=readers),
+                           headers=xml_headers).status_code == 200
+    for index, (what, values) in enumerate(BAD_VALUES):
+        response = client.post(rest, data=typed_hamlet(f"uuid:bad-{index}", f"Thôn Xấu {index}", **values),
+                               headers=xml_headers)
+        assert response.status_code == 200, (what, response.get_json())
+    client.patch(f"{rest}/uuid:bad-0", json={"reviewState": "rejected"}, headers=admin)
+
+    base = f"/v1/projects/{project.id}"
+    listed = client.get(f"{base}/results", headers=admin)
+    assert listed.status_code == 200, listed.get_json()
+    by_subject = {row["subject"]: row for row in listed.get_json()}
+    assert by_subject["Thôn Đông"]["recognised"] is True and by_subject["Thôn Đông"]["scoringError"] is None
+    assert by_subject["Thôn Tây"]["recognised"] is False and by_subject["Thôn Tây"]["scoringError"] is None
+    for index, (what, _) in enumerate(BAD_VALUES[1:], start=1):
+        row = by_subject[f"Thôn Xấu {index}"]
+        assert row["recognised"] is False and row["total"] is None, what
+        assert row["scoringError"]["vi"].startswith("không chấm được: "), what
+        assert row["scoringError"]["en"].startswith("cannot score: "), what
+
+    summary = client.get(f"{base}/results/summary?level=province", headers=admin)
+    assert summary.status_code == 200, summary.get_json()
+    assert summary.get_json()["total"]["models"]["cong_dong"] == {"evaluated": 2, "recognised": 1, "rate": 0.5}
+    for path in ("/results?period=2026", "/recognition", "/recognition?model=cong_dong&period=2026",
+                 "/recognition.xlsx?model=cong_dong&period=2026", "/targets/progress"):
+        response = client.get(base + path, headers=admin)
+        assert response.status_code == 200, (path, response.get_data(as_text=True)[:300])
+
+    score = client.get(f"{rest}/uuid:bad-3/score", headers=admin)
+    assert score.status_code == 200
+    assert score.get_json()["error"]["en"] == "cannot score: field so_nguoi_lon: '١٠' is not an integer (digits 0–9, "\
+                                              "at most 18)"
+    assert score.get_json()["recognised"] is False and score.get_json()["indicators"] == []
