@@ -9,13 +9,14 @@ here when a list needs it.
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from . import errors
 from .appusers import queries as appuser_queries
 from .appusers.models import FieldKey
+from .areas.service import actor_scope, app_user_within, is_within
 from .auth.models import Actor
-from .auth.requests import current_actor, require
+from .auth.requests import current_actor, current_actor_id, require
 from .forms import queries as form_queries
 from .forms.models import Form
 from .projects import queries as project_queries
@@ -66,9 +67,27 @@ def form_or_404(project_id: int, xml_form_id: str, verb: str = "form.read") -> F
 
 
 def submission_or_404(project_id: int, xml_form_id: str, instance_id: str, verb: str) -> tuple[Form, Submission]:
-    """The form and its live submission, if the caller may `verb` it. :raise 401.2:, :raise 403.1:, :raise 404.1:"""
+    """The form and its live submission, if the caller may `verb` it and it lies in the caller's areas.
+    :raise 401.2:, :raise 403.1:, :raise 404.1:"""
     form = form_or_404(project_id, xml_form_id, verb)
-    return form, live_submission_or_404(form, instance_id)
+    submission = live_submission_or_404(form, instance_id)
+    check_submission_area(form, submission)
+    return form, submission
+
+
+def check_submission_area(form: Form, submission: Submission) -> None:
+    """An area-limited caller may touch only submissions placed in her areas (or sent by herself); one placed
+    nowhere only callers without a limit. :raise 403.1:"""
+    actor_id = current_actor_id()
+    if submission.submitter_id == actor_id:
+        return
+    if not is_within(actor_scope(form.project_id, actor_id, g.actor_type), submission.area_id):
+        raise errors.insufficient_rights()
+
+
+def caller_scope(project_id: int):
+    """The areas the caller is limited to in the project (areas.service.actor_scope), or None."""
+    return actor_scope(project_id, current_actor_id(), g.actor_type)
 
 
 def live_submission_or_404(form: Form, instance_id: str) -> Submission:
@@ -80,10 +99,12 @@ def live_submission_or_404(form: Form, instance_id: str) -> Submission:
 
 
 def app_user_or_404(project: Project, actor_id: int) -> FieldKey:
-    """A live app user of the project. :raise 404.1:"""
+    """A live app user of the project whose areas lie in the caller's. :raise 404.1:, :raise 403.1:"""
     field_key = appuser_queries.get_field_key(project.id, actor_id)
     if field_key is None:
         raise errors.not_found()
+    if not app_user_within(caller_scope(project.id), field_key.actor_id):
+        raise errors.insufficient_rights()  # an area-limited caller manages only app users within her areas
     return field_key
 
 

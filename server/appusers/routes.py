@@ -5,11 +5,12 @@ browser)."""
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
+from ..areas.service import app_user_within, check_codes_within, scope_codes, set_app_user_areas
 from ..auth import queries as auth_queries
 from ..auth.requests import actor_or_404, current_actor
 from ..auth.roles import find_role
 from ..auth.schemas import ActorSchema
-from ..http import app_user_or_404, form_or_404, project_or_404
+from ..http import app_user_or_404, caller_scope, form_or_404, project_or_404
 from ..params import query_flag, wants_extended_metadata
 from ..schemas import Timestamp, load_json
 from . import qr, queries, service
@@ -28,7 +29,8 @@ def role_or_404(role_key):
 @bp.get("/app-users")
 def list_app_users(project_id):
     project = project_or_404(project_id, "field_key.list")
-    field_keys = queries.list_field_keys(project.id)
+    scope = caller_scope(project.id)
+    field_keys = [key for key in queries.list_field_keys(project.id) if app_user_within(scope, key.actor_id)]
     body = AppUserSchema(many=True).dump(field_keys)
     if wants_extended_metadata():
         add_extended_metadata(field_keys, body)
@@ -47,9 +49,18 @@ def add_extended_metadata(field_keys, body):
 
 @bp.post("/app-users")
 def create_app_user(project_id):
+    """Body {"displayName": …, "areas": [codes]?}. An area-limited caller's app user serves her areas, or the
+    narrower ones she names (:raise 403.1: one outside hers)."""
     project = project_or_404(project_id, "field_key.create")
     body = load_json(AppUserCreateSchema())
+    scope = caller_scope(project.id)
+    codes = body.get("areas")
+    if codes is None and scope is not None:
+        codes = scope_codes(scope)
+    check_codes_within(scope, codes or [])
     field_key = service.create_app_user(project, body["displayName"], by=current_actor())
+    if codes:
+        set_app_user_areas(field_key, codes, by=current_actor())
     return jsonify(AppUserSchema().dump(field_key))
 
 

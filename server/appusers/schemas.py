@@ -20,6 +20,7 @@ class AppUserSchema(Schema):
 class AppUserCreateSchema(BodySchema):
     displayName = fields.String(required=True, validate=[validate.Length(max=200),
                                                          validate.Predicate("strip", error="must not be blank")])
+    areas = fields.List(fields.String(validate=validate.Length(min=1, max=32)), validate=validate.Length(max=5000))
 
 
 class FormAssignmentSchema(Schema):

@@ -168,3 +168,15 @@ def replace_scope(actor_id, area_ids):
     if area_ids:
         db.session.execute(sa.insert(FieldKeyArea),
                            [{"actor_id": actor_id, "area_id": area_id} for area_id in area_ids])
+
+
+def area_is_within(area_id, scope):
+    """Whether the area is one of `scope` (a SELECT of area ids) or below one of them."""
+    return count_within({area_id}, scope) == 1
+
+
+def count_within(area_ids, scope):
+    """How many of `area_ids` are areas of `scope` (a SELECT of ids) or below one of them."""
+    query = sa.select(sa.func.count()).select_from(Area).where(Area.id.in_(list(area_ids)),
+                                                               Area.id.in_(descendants_select(scope)))
+    return db.session.execute(query).scalar()

@@ -12,7 +12,7 @@ from .. import errors
 from ..auth import service as auth_service
 from ..auth.queries import get_user_by_actor_id
 from ..auth.requests import current_actor
-from ..http import app_user_or_404, project_or_404, read_body, read_uploaded_table
+from ..http import app_user_or_404, caller_scope, project_or_404, read_body, read_uploaded_table
 from ..params import query_flag
 from ..schemas import load_json
 from . import queries, service, tabular
@@ -105,6 +105,10 @@ def set_app_user_areas(project_id, actor_id):
     """Body: {"areas": ["00004", "00004-01", …]} (codes, or area objects as GET answers); [] clears the scope."""
     field_key = app_user_or_404(project_or_404(project_id, "field_key.create"), actor_id)
     codes = load_json(AreaScopeSchema())["areas"]
+    scope = caller_scope(project_id)
+    if scope is not None and not codes:
+        raise errors.insufficient_rights()  # clearing the areas would let it serve everywhere
+    service.check_codes_within(scope, codes)
     service.set_app_user_areas(field_key, codes, by=current_actor())
     return jsonify(areas=AreaSchema(many=True).dump(queries.list_scope_rows(field_key.actor_id)))
 

@@ -1,12 +1,15 @@
 """Area operations: importing the tree, boundaries, and app users' area scopes. Operations flush; the
 request boundary (or the CLI) commits."""
 
+import sqlalchemy as sa
+
 from .. import errors
 from ..audit.service import log_action
 from ..db import utcnow
 from ..extensions import db
 from ..tables import problem
 from . import geojson, queries, tabular
+from .models import Area
 
 AUDIT_CODES = 1000  # an import's audit entry lists at most this many changed codes
 
@@ -201,3 +204,59 @@ def app_user_scope(actor_id):
     add the areas below them."""
     return queries.scope_select(actor_id) if queries.has_scope(actor_id) else None
 
+
+
+def actor_scope(project_id, actor_id, actor_type="user"):
+    """The areas an actor is limited to in the project, as a SELECT of their ids (not the areas below them), or
+    None when it is not limited: an app user's areas, or a web user's in that project. One answer for every
+    read and write that an area limit limits (submissions, results, registries, app users)."""
+    if actor_id is None:
+        return None
+    if actor_type == "field_key":
+        return app_user_scope(actor_id)
+    return queries.user_scope_select(project_id, actor_id) if queries.has_user_scope(project_id, actor_id) else None
+
+
+def area_ids_within(scope):
+    """SELECT of the ids of the areas of `scope` and of every area below them."""
+    return queries.descendants_select(scope)
+
+
+def is_within(scope, area_id):
+    """Whether `area_id` lies in `scope` (None: not limited, always true); an area that is None (a submission
+    placed nowhere) lies in no limited scope."""
+    if scope is None:
+        return True
+    return area_id is not None and queries.area_is_within(area_id, scope)
+
+
+def areas_within(scope, area_ids):
+    """Whether every area of `area_ids` lies in `scope` (None: not limited)."""
+    if scope is None:
+        return True
+    wanted = set(area_ids)
+    return not wanted or queries.count_within(wanted, scope) == len(wanted)
+
+
+def app_user_within(scope, actor_id):
+    """Whether the app user's areas all lie in `scope` (None: not limited); an app user without areas serves
+    everywhere, so only a caller without a limit may see or manage it."""
+    if scope is None:
+        return True
+    area_ids = set(db.session.execute(queries.scope_select(actor_id)).scalars())
+    return bool(area_ids) and areas_within(scope, area_ids)
+
+
+def check_codes_within(scope, codes):
+    """The areas named by `codes` (a code no area has is left to the setter to refuse) must all lie in `scope`.
+    :raise 403.1: one lies outside (a limited user cannot give more than she holds)."""
+    if scope is None:
+        return
+    found = queries.get_areas_by_codes(codes)
+    if not areas_within(scope, {area.id for area in found.values()}):
+        raise errors.insufficient_rights()
+
+
+def scope_codes(scope):
+    """The codes of the areas of `scope` themselves (not those below them)."""
+    return sorted(db.session.execute(sa.select(Area.code).where(Area.id.in_(scope))).scalars())

@@ -113,10 +113,17 @@ def end_session(session, by):
 
 
 def assign_role(actor, role_key, project_id=None, by=None):
-    """Give `actor` a role site-wide or on a project; idempotent. :raise 404.1: unknown role."""
+    """Give `actor` a role site-wide or on a project; idempotent. :raise 404.1: unknown role, or another
+    project's app user (it does not exist here), :raise 400.8: an app user given a site-wide role."""
     role = find_role(role_key)
     if role is None:
         raise errors.not_found()
+    if actor.type == "field_key":
+        from ..appusers.queries import get_field_key  # app users are built on actors, not the other way round
+        if project_id is None:
+            raise errors.unexpected_value(field="actor", value=actor.id, reason="an app user belongs to one project.")
+        if get_field_key(project_id, actor.id) is None:
+            raise errors.not_found()
     if project_id is not None and role.system == "admin":
         raise errors.unexpected_value(field="role", value="admin", reason="administrators are site-wide; on a project "
                                       "give manager, viewer, formfill or app-user.")

@@ -6,11 +6,12 @@ from .. import errors
 from ..auth.requests import current_actor
 from ..blobs.responses import blob_download, bytes_download
 from ..blobs.service import open_blob
-from ..http import form_or_404, project_or_404, read_body
+from ..http import caller_scope, form_or_404, project_or_404, read_body
 from ..params import query_flag, wants_extended_metadata
 from ..registries.attachments import registry_csv_for_actor
 from ..schemas import load_json
 from ..scoring.rescoring import rescore_after_commit
+from ..scoring.scores import scorer_of_form_def
 from . import queries, service
 from .schemas import FormAttachmentSchema, FormSchema, FormUpdateSchema
 
@@ -199,7 +200,12 @@ def get_draft_xlsx(project_id, xml_form_id):
 
 @bp.post("/<xml_form_id>/draft/publish")
 def publish_draft(project_id, xml_form_id):
+    """A new version of a criteria form rescores every area: only a manager without an area limit may publish
+    one. :raise 403.1:"""
     form = form_or_404(project_id, xml_form_id, "form.update")
+    if form.draft_def is not None and caller_scope(project_id) is not None \
+            and scorer_of_form_def(form.draft_def) is not None:
+        raise errors.insufficient_rights()
     service.publish_draft(form, version=request.args.get("version"), by=current_actor())
     rescore_after_commit(project_id)
     return jsonify(success=True)

@@ -8,7 +8,7 @@ message Collect shows to the volunteer.
 import hashlib
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from .. import errors
@@ -144,7 +144,8 @@ def submission_preflight(project_id):
 @bp.post("/submission")
 @openrosa_endpoint
 def submit(project_id):
-    sender = submissions.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"))
+    sender = submissions.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"),
+                             g.actor_type)
     xml, files = read_submission_upload(request.stream, request.content_type, request.content_length)
     instance = submissions.read_submission_xml(xml)
     submissions.receive_submission(project_id, instance, xml, files, sender)

@@ -9,7 +9,7 @@ uploaded attachment". Hash the bytes (MD5) for the manifest.
 from datetime import datetime, timedelta, timezone
 
 from ..areas import queries as area_queries
-from ..areas.service import app_user_scope
+from ..areas.service import actor_scope
 from ..areas.tabular import hamlet_list_csv
 from . import queries
 from .tabular import entity_list_csv
@@ -38,7 +38,8 @@ def registry_csv(project_id, file_name, within=None):
 
 
 def registry_csv_for_actor(project_id, file_name, actor):
-    """registry_csv as `actor` may see it: an app user with areas set gets those areas only; an app user
-    without areas, and web users, get everything (as Central serves a dataset without an access filter)."""
-    within = app_user_scope(actor.id) if actor is not None and actor.type == "field_key" else None
+    """registry_csv as `actor` may see it: an app user with areas set, or a web user limited to areas in the
+    project, gets those areas only; others get everything (as Central serves a dataset without an access
+    filter)."""
+    within = actor_scope(project_id, actor.id, actor.type) if actor is not None else None
     return registry_csv(project_id, file_name, within)

@@ -53,10 +53,14 @@ def get_entity(dataset_id, uuid, deleted=False):
     return db.session.execute(query).scalar_one_or_none()
 
 
-def list_entities(dataset_id, deleted=False):
+def list_entities(dataset_id, deleted=False, within=None):
+    """The dataset's live (or deleted) entities, oldest first; with `within` (a SELECT of area ids: the
+    caller's area limit) only those tied to those areas or below them."""
     query = (sa.select(Entity).where(Entity.dataset_id == dataset_id,
                                      Entity.deleted_at.is_not(None) if deleted else Entity.deleted_at.is_(None))
              .order_by(Entity.created_at, Entity.id))
+    if within is not None:
+        query = query.where(Entity.area_id.in_(descendants_select(within)))
     return db.session.execute(query).scalars().all()
 
 
@@ -104,3 +108,10 @@ def first_administrator():
              .where(Assignment.role_id == 1, Assignment.project_id.is_(None), Actor.deleted_at.is_(None))
              .order_by(Actor.id).limit(1))
     return db.session.execute(query).scalar_one_or_none()
+
+
+def area_of_entity(project_id, uuid):
+    """The area the project's live entity `uuid` is tied to, or None (no such entity, or tied to none)."""
+    query = (sa.select(Entity.area_id).join(Dataset, Dataset.id == Entity.dataset_id)
+             .where(Dataset.project_id == project_id, Entity.uuid == uuid.lower(), Entity.deleted_at.is_(None)))
+    return db.session.execute(query.limit(1)).scalar()

@@ -6,10 +6,11 @@ import io
 from flask import Blueprint, jsonify, request, send_file
 
 from .. import errors
+from ..areas.service import is_within
 from ..auth import queries as auth_queries
 from ..auth import service as auth_service
 from ..auth.requests import current_actor
-from ..http import json_body, project_or_404, read_uploaded_table
+from ..http import caller_scope, json_body, project_or_404, read_uploaded_table
 from ..params import is_true, query_flag, wants_extended_metadata
 from . import importing, queries, schemas, service, tabular
 
@@ -43,10 +44,13 @@ def dataset_or_404(project_id, name, verb):
 
 
 def entity_or_404(dataset, uuid, deleted=False):
-    """A live (or, with `deleted`, a deleted) entity of the dataset. :raise 404.1:"""
+    """A live (or, with `deleted`, a deleted) entity of the dataset, in the caller's areas. :raise 404.1:,
+    :raise 403.1: outside the caller's area limit."""
     entity = queries.get_entity(dataset.id, uuid, deleted)
     if entity is None:
         raise errors.not_found()
+    if not is_within(caller_scope(dataset.project_id), entity.area_id):
+        raise errors.insufficient_rights()
     return entity
 
 
@@ -100,7 +104,7 @@ def add_property(project_id, name):
 @bp.get("/<name>/entities")
 def list_entities(project_id, name):
     dataset = dataset_or_404(project_id, name, "entity.list")
-    entities = queries.list_entities(dataset.id, deleted=query_flag("deleted"))
+    entities = queries.list_entities(dataset.id, deleted=query_flag("deleted"), within=caller_scope(project_id))
     actors = extended_actors(entities)
     return jsonify([schemas.entity_json(entity, actors=actors) for entity in entities])
 
@@ -109,7 +113,7 @@ def list_entities(project_id, name):
 def export_entities(project_id, name):
     """The dataset as a spreadsheet-safe CSV in Central's export columns; it re-imports unchanged."""
     dataset = dataset_or_404(project_id, name, "entity.list")
-    entities = queries.list_entities(dataset.id)
+    entities = queries.list_entities(dataset.id, within=caller_scope(project_id))
     actors = auth_queries.get_actors({entity.creator_id for entity in entities})
     rows = ((entity.uuid, entity.label, entity.data, entity.created_at, entity.creator_id,
              actors[entity.creator_id].display_name if entity.creator_id in actors else None, entity.version,

@@ -32,7 +32,8 @@ class SubjectScore(Base):
     points: Mapped[dict] = mapped_column(sa.JSON)  # {indicator code: points earned, or null}
     unmet: Mapped[list] = mapped_column(sa.JSON)  # indicator codes not met
     held_back_by: Mapped[list] = mapped_column(sa.JSON)  # requirement codes that held the result back
-    error: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))  # {"vi", "en"}: why it cannot be scored (then not counted)
+    # {"vi", "en"}: why it cannot be scored (then it counts in no sum); SQL NULL when it could
+    error: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     __table_args__ = (
         sa.UniqueConstraint("submission_def_id", "form_def_id"),

@@ -42,6 +42,8 @@ class NewSubmission:
     xml_sha256: str
     instance_name: str | None
     point: Geopoint | None
+    area_id: int | None  # placing.place
+    outside_areas: bool  # placing.is_outside
     submitter_id: int | None
     device_id: str | None
     user_agent: str | None
@@ -69,8 +71,9 @@ WITH new_blobs AS (
     ON CONFLICT (sha256) DO UPDATE SET sha256 = EXCLUDED.sha256  -- a no-op that makes RETURNING give old rows too
     RETURNING id, sha256
 ), new_submission AS (
-    INSERT INTO submissions (form_id, instance_id, submitter_id, device_id, user_agent, created_at)
-    VALUES (:form_id, :instance_id, :submitter_id, :device_id, :user_agent, :received_at)
+    INSERT INTO submissions (form_id, instance_id, submitter_id, device_id, user_agent, area_id, outside_areas,
+                             created_at)
+    VALUES (:form_id, :instance_id, :submitter_id, :device_id, :user_agent, :area_id, :outside_areas, :received_at)
     ON CONFLICT (form_id, instance_id) DO NOTHING
     RETURNING id
 ), new_def AS (
@@ -142,7 +145,8 @@ def _blob_id(stored, now):
 
 def _submission_values(new):
     return {"form_id": new.form_id, "instance_id": new.instance_id, "submitter_id": new.submitter_id,
-            "device_id": new.device_id, "user_agent": new.user_agent}
+            "device_id": new.device_id, "user_agent": new.user_agent, "area_id": new.area_id,
+            "outside_areas": new.outside_areas}
 
 
 def _def_values(new):

@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from ..appusers.models import FormAssignment
+from ..areas.queries import descendants_select
 from ..auth.models import Assignment
 from ..auth.roles import role_ids_with
 from ..db import execute_plain
@@ -56,12 +57,16 @@ def get_current_def(submission_id):
     return db.session.execute(query).scalar_one()
 
 
-def list_submissions_by_form(form_id):
+def list_submissions_by_form(form_id, scope=None):
+    """(Submission, its current version) of the form, newest first; with `scope` (a SELECT of area ids: the
+    caller's area limit) only those placed in those areas or below them."""
     query = (sa.select(Submission, SubmissionDef)
              .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
                                           SubmissionDef.current.is_(True)))
              .where(Submission.form_id == form_id, Submission.deleted_at.is_(None))
              .order_by(Submission.created_at.desc(), Submission.id.desc()))
+    if scope is not None:
+        query = query.where(Submission.area_id.in_(descendants_select(scope)))
     return db.session.execute(query).all()
 
 

@@ -4,7 +4,7 @@ A submission is named by its first version's instanceID ("uuid:…"; pyodk sends
 Werkzeug decodes it before routing), even after edits give the current version a new one.
 """
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from .. import errors
 from ..auth import queries as auth_queries
@@ -12,7 +12,14 @@ from ..auth.requests import current_actor, current_actor_id
 from ..auth.schemas import ActorSchema
 from ..auth.service import verbs_for
 from ..blobs.responses import blob_download
-from ..http import form_or_404, live_submission_or_404, read_body, submission_or_404
+from ..http import (
+    caller_scope,
+    check_submission_area,
+    form_or_404,
+    live_submission_or_404,
+    read_body,
+    submission_or_404,
+)
 from ..params import wants_extended_metadata
 from ..schemas import load_json
 from . import queries, service
@@ -36,6 +43,7 @@ def own_submission_or_404(project_id, xml_form_id, instance_id, verb):
     submission = live_submission_or_404(form, instance_id)
     if verb not in verbs and submission.submitter_id != actor.id:
         raise errors.insufficient_rights()
+    check_submission_area(form, submission)
     return form, submission
 
 
@@ -66,7 +74,8 @@ def read_xml():
 
 
 def sender():
-    return service.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"))
+    return service.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"),
+                             g.actor_type)
 
 
 def attachment_response(attachment):
@@ -79,7 +88,7 @@ def attachment_response(attachment):
 def list_submissions(project_id, xml_form_id):
     form = form_or_404(project_id, xml_form_id, "submission.list")
     bodies = [SubmissionSchema().dump({"submission": submission, "current": current})
-              for submission, current in queries.list_submissions_by_form(form.id)]
+              for submission, current in queries.list_submissions_by_form(form.id, caller_scope(form.project_id))]
     return jsonify(with_actors(bodies, "submitterId", "submitter"))
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from .. import errors
+from ..areas.service import actor_scope, is_within
 from ..audit.service import audit_entry, log_action, record_action
+from ..auth.service import verbs_of_actor
 from ..blobs.service import blob_store, ensure_blob_row, store_blob_stream
 from ..blobs.store import TooLarge
 from ..db import utcnow
@@ -23,7 +25,7 @@ from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of, fields_of_version, first_geopoint
 from ..safexml import UnsafeXML
-from . import queries
+from . import placing, queries
 from .filing import NewAttachment, NewSubmission, file_submission
 from .instance import InstanceError, attachment_names, read_geopoint, read_instance
 from .models import REVIEW_STATES, Comment, Submission, SubmissionAttachment, SubmissionDef
@@ -34,6 +36,7 @@ class Sender:
     actor_id: int | None
     device_id: str | None = None
     user_agent: str | None = None
+    actor_type: str | None = None  # "user" or "field_key" (an app user)
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,9 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
     received = store_received_files(names, files)
     if instance.deprecated_id:
         form, form_def = form_queries.get_form(target.form_id), form_queries.get_def(target.form_def_id)
-        return edit_submission(form, form_def, instance, xml, received, sender)[1]
-    new = new_submission(target.form_id, target.xml_form_id, target.form_def_id, fields, names, instance, xml,
-                         received, sender)
+        return edit_submission(form, form_def, instance, xml, received, sender, check_editor=True)[1]
+    new = new_submission(project_id, target.form_id, target.xml_form_id, target.form_def_id, fields, names, instance,
+                         xml, received, sender)
     if file_submission(new) is not None:
         return True
     # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
@@ -100,15 +103,19 @@ def store_received_files(names, files):
             for name in names if name in files}
 
 
-def new_submission(form_id, xml_form_id, form_def_id, fields, names, instance, xml, received, sender):
-    """The rows of a new submission, as plain data for filing."""
+def new_submission(project_id, form_id, xml_form_id, form_def_id, fields, names, instance, xml, received, sender):
+    """The rows of a new submission, as plain data for filing, placed in its area (placing.py)."""
     now = utcnow()
+    point = read_geopoint(instance.root, first_geopoint(fields))
+    area_id = placing.place(project_id, form_def_id, instance.root, point)
     attachments = tuple(NewAttachment(name, received[name].stored if name in received else None,
                                       received[name].content_type if name in received else None) for name in names)
     return NewSubmission(
         form_id=form_id, xml_form_id=xml_form_id, form_def_id=form_def_id, instance_id=instance.instance_id,
         xml=xml.decode("utf-8"), xml_sha256=hashlib.sha256(xml).hexdigest(), instance_name=instance.instance_name,
-        point=read_geopoint(instance.root, first_geopoint(fields)), submitter_id=sender.actor_id,
+        point=point, area_id=area_id,
+        outside_areas=placing.is_outside(project_id, sender.actor_id, sender.actor_type, area_id),
+        submitter_id=sender.actor_id,
         device_id=sender.device_id, user_agent=sender.user_agent, attachments=attachments,
         audit=audit_entry(sender.actor_id, "submission.create", "submission", logged_at=now,
                           details={"xmlFormId": xml_form_id, "instanceId": instance.instance_id}),
@@ -125,11 +132,15 @@ def top_up(existing_def, xml, received):
     return db.session.get(Submission, existing_def.submission_id)
 
 
-def edit_submission(form, form_def, instance, xml, received, sender):
-    """A new version of the submission whose current version is meta/deprecatedID."""
+def edit_submission(form, form_def, instance, xml, received, sender, check_editor=False):
+    """A new version of the submission whose current version is meta/deprecatedID. With `check_editor` (an
+    edit from Collect), the sender must hold submission.update on the form, or have sent the version it
+    replaces, and be allowed in the submission's area: :raise 403.1:"""
     previous = queries.get_def_by_instance_id(form.id, instance.deprecated_id)
     if previous is None:
         raise errors.deprecated_id_not_found(deprecatedId=instance.deprecated_id)
+    if check_editor:
+        check_may_edit(form, previous, sender)
     already = queries.get_def_by_instance_id(form.id, instance.instance_id)
     if already is not None:
         if already.xml_sha256 == hashlib.sha256(xml).hexdigest():
@@ -144,13 +155,38 @@ def edit_submission(form, form_def, instance, xml, received, sender):
     _attach(submission_def, instance, form_def, received,
             carried={item.name: item for item in previous.attachments if item.blob_id is not None})
     submission.review_state, submission.updated_at = "edited", utcnow()
+    submission.area_id = placing.place(form.project_id, form_def.id, instance.root,
+                                       read_geopoint(instance.root, first_geopoint(fields_of(form_def))))
+    submission.outside_areas = placing.is_outside(form.project_id, sender.actor_id, sender.actor_type,
+                                                  submission.area_id)
     record_action(sender.actor_id, "submission.update.version", "submission", submission.id,
                   {"instanceId": instance.instance_id, "deprecatedId": instance.deprecated_id})
     return submission, True
 
 
+def check_may_edit(form, previous, sender):
+    """An edit by deprecatedID needs submission.update on the form, or being the submitter of the version it
+    replaces; and the submission in the sender's areas. :raise 403.1:"""
+    may_update = "submission.update" in verbs_of_actor(sender.actor_id, form.project_id, form.id)
+    if not may_update and previous.submitter_id != sender.actor_id:
+        raise errors.insufficient_rights()
+    submission = db.session.get(Submission, previous.submission_id)
+    scope = actor_scope(form.project_id, sender.actor_id, sender.actor_type)
+    if scope is not None and not is_within(scope, submission.area_id):
+        raise errors.insufficient_rights()
+
+
+def check_sender_areas(project_id, new, sender):
+    """A sender limited to areas may file over REST only in them (Collect's filings are kept and marked
+    instead: placing.py). :raise 403.1:"""
+    scope = actor_scope(project_id, sender.actor_id, sender.actor_type)
+    if scope is not None and not is_within(scope, new.area_id):
+        raise errors.insufficient_rights()
+
+
 def create_from_rest(form, instance, xml, sender):
-    """POST …/forms/{f}/submissions with an XML body. :raise 400.8: other form, :raise 409.3: id exists."""
+    """POST …/forms/{f}/submissions with an XML body. :raise 400.8: other form, :raise 409.3: id exists,
+    :raise 403.1: a subject outside the sender's areas."""
     _check_same_form(form, instance)
     if form.state == "closed":
         raise errors.not_accepting_submissions()
@@ -158,8 +194,9 @@ def create_from_rest(form, instance, xml, sender):
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
     form_def = form_def_for(form, instance.version)
     fields = fields_of(form_def)
-    new = new_submission(form.id, form.xml_form_id, form_def.id, fields, named_files(instance, fields), instance, xml,
-                         {}, sender)
+    new = new_submission(form.project_id, form.id, form.xml_form_id, form_def.id, fields,
+                         named_files(instance, fields), instance, xml, {}, sender)
+    check_sender_areas(form.project_id, new, sender)
     submission_id = file_submission(new)
     if submission_id is None:  # filed by another request a moment ago
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
@@ -172,7 +209,11 @@ def edit_from_rest(form, submission, instance, xml, sender):
     current = queries.get_current_def(submission.id)
     if instance.deprecated_id != current.instance_id:
         raise errors.expected_deprecation()
-    return edit_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)[0]
+    submission, _ = edit_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
+    scope = actor_scope(form.project_id, sender.actor_id, sender.actor_type)
+    if scope is not None and not is_within(scope, submission.area_id):
+        raise errors.insufficient_rights()  # the request rolls back: the edit is not kept
+    return submission
 
 
 def form_def_for(form, version):

@@ -1,0 +1,43 @@
+"""Which hamlet a point lies in: PostGIS on PostgreSQL (the boundaries are GIST-indexed), shapely on SQLite
+(where boundaries are GeoJSON text), the same answer on both. A point on a shared edge belongs to the hamlet
+with the lowest id."""
+
+import json
+import threading
+
+import sqlalchemy as sa
+from shapely import STRtree, from_geojson, points
+
+from ..extensions import db
+from .models import Area
+from .queries import is_postgresql
+
+_INDEX = {"stamp": None, "tree": None, "ids": ()}
+_LOCK = threading.Lock()
+
+
+def hamlet_at(latitude: float, longitude: float) -> int | None:
+    """The id of the hamlet whose boundary covers the point, or None."""
+    if is_postgresql():
+        point = sa.func.ST_SetSRID(sa.func.ST_MakePoint(longitude, latitude), 4326)
+        query = (sa.select(Area.id).where(Area.level == "hamlet", Area.boundary.is_not(None),
+                                          sa.func.ST_Covers(Area.boundary, point)).order_by(Area.id).limit(1))
+        return db.session.execute(query).scalar()
+    tree, ids = _sqlite_index()
+    if tree is None:
+        return None
+    found = tree.query(points(longitude, latitude), predicate="covered_by")
+    return min((ids[index] for index in found), default=None)
+
+
+def _sqlite_index():
+    """An STRtree of the hamlets' boundaries, rebuilt when they change (told by their count and total length)."""
+    hamlets = sa.and_(Area.level == "hamlet", Area.boundary.is_not(None))
+    stamp = tuple(db.session.execute(sa.select(sa.func.count(), sa.func.sum(sa.func.length(Area.boundary)),
+                                               sa.func.max(Area.id)).where(hamlets)).one())
+    with _LOCK:
+        if _INDEX["stamp"] != stamp:
+            rows = db.session.execute(sa.select(Area.id, Area.boundary).where(hamlets).order_by(Area.id)).all()
+            shapes = [from_geojson(text if isinstance(text, str) else json.dumps(text)) for _, text in rows]
+            _INDEX.update(stamp=stamp, tree=STRtree(shapes) if shapes else None, ids=tuple(row[0] for row in rows))
+        return _INDEX["tree"], _INDEX["ids"]
