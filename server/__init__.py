@@ -3,13 +3,14 @@
 import logging
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors
 from .auth.keys import KeyPrefixMiddleware
 from .config import load_config
 from .db import configure_sqlite
 from .extensions import db, migrate
+from .params import DatabaseIntegerConverter
+from .proxies import TrustedProxies
 
 
 def create_app(config=None):
@@ -19,8 +20,9 @@ def create_app(config=None):
     app.config["DATA_DIR"].mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    # Behind a TLS proxy, X-Forwarded-Proto/Host tell us the public scheme (Basic auth needs HTTPS).
-    app.wsgi_app = ProxyFix(KeyPrefixMiddleware(app.wsgi_app), x_proto=1, x_host=1)
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added
+    # Behind MINHCHUNG_TRUSTED_PROXIES proxies, X-Forwarded-* tell the public scheme, host and client address.
+    app.wsgi_app = TrustedProxies(KeyPrefixMiddleware(app.wsgi_app), app.config)
     from . import models  # noqa: F401  (all tables in the metadata)
     db.init_app(app)
     migrate.init_app(app, db)

@@ -33,6 +33,12 @@ def load_config(overrides=None):
         "MAX_CONTENT_LENGTH": int(env.get("MINHCHUNG_MAX_BODY_BYTES") or 100 * MEBIBYTE),
         "MAX_FORM_BYTES": int(env.get("MINHCHUNG_MAX_FORM_BYTES") or 20 * MEBIBYTE),
         "MAX_XLSX_UNZIPPED_BYTES": int(env.get("MINHCHUNG_MAX_XLSX_UNZIPPED_BYTES") or 100 * MEBIBYTE),
+        "MAX_JSON_BYTES": int(env.get("MINHCHUNG_MAX_JSON_BYTES") or MEBIBYTE),
+        # failed logins (password, Basic, Digest) for one account or from one address, within the window
+        "LOGIN_FAILURES_ALLOWED": int(env.get("MINHCHUNG_LOGIN_FAILURES_ALLOWED") or 10),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("MINHCHUNG_LOGIN_FAILURE_WINDOW") or 15 * 60),
+        # how many proxies stand in front and set X-Forwarded-*: 0 (the default) trusts none of those headers
+        "TRUSTED_PROXIES": int(env.get("MINHCHUNG_TRUSTED_PROXIES") or 0),
         "SESSION_LIFETIME_SECONDS": int(env.get("MINHCHUNG_SESSION_LIFETIME") or 24 * 3600),
         "ODK_VALIDATE": env.get("MINHCHUNG_ODK_VALIDATE", "1") != "0",
         "RESCORE_IN_BACKGROUND": env.get("MINHCHUNG_RESCORE_IN_BACKGROUND", "1") != "0",

@@ -12,6 +12,8 @@ from math import floor
 from types import FunctionType
 
 from flask import current_app, jsonify, request
+from gunicorn.http.errors import NoMoreData
+from gunicorn.http.errors import ParseException as BrokenBody  # gunicorn reads chunked bodies as the app reads
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ class AppError(Exception):
         self.code = code
         self.message = message
         self.details = details
+        self.headers = {}  # response headers the problem needs (Retry-After on a 429)
 
     @property
     def status(self) -> int:
@@ -136,6 +139,8 @@ app_user_revoked = problem("404.51", None, "The app user '{name}' has had its ac
                                            "Create a new app user to configure a device.")
 bad_request = problem("400.57", None, "The request could not be read: {reason}")
 range_not_satisfiable = problem("416.1", None, "The requested range cannot be served.")
+too_many_login_failures = problem("429.51", None, "Too many failed logins for this account or from this address; "
+                                                  "try again in {retryAfter} seconds.")
 not_implemented = problem("501.1", "notImplemented", "The requested feature {feature} is not supported by this server.")
 
 CATALOGUE.update((name, entry) for name, entry in list(globals().items())
@@ -153,16 +158,40 @@ def table_error(error, what: str = "area list") -> AppError:
     return table_problems([{"row": error.row or 1, "column": None, "message": error.message}], what)
 
 
+RENDERERS = []  # (applies() -> bool, render(AppError) -> response): paths whose clients read another shape
+
+
+def render_some_paths(applies, render):
+    """Render the problems of the requests `applies()` picks with `render` (OpenRosa paths answer in XML,
+    routing's 404 and 405 included)."""
+    RENDERERS.append((applies, render))
+
+
 def register_error_handlers(app):
-    """Render every error as Central's JSON problem; never a stack trace."""
+    """Render every error as Central's JSON problem (or as render_some_paths says); never a stack trace."""
 
     @app.errorhandler(AppError)
     def handle_app_error(error):
-        return jsonify(error.to_dict()), error.status
+        for applies, render in RENDERERS:
+            if applies():
+                response = render(error)
+                break
+        else:
+            response = current_app.make_response((jsonify(error.to_dict()), error.status))
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):
         return handle_app_error(from_http_exception(error))
+
+    @app.errorhandler(BrokenBody)
+    @app.errorhandler(NoMoreData)
+    def handle_broken_body(error):
+        """A body that is not valid HTTP (a malformed chunk, one cut short) is the client's fault."""
+        problem = bad_request(reason="the request body is not valid HTTP (malformed or cut short chunked encoding).")
+        problem.headers["Connection"] = "close"
+        return handle_app_error(problem)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):

@@ -7,6 +7,8 @@ here, so no package's routes need another package's routes. Paging (?limit=, ?of
 here when a list needs it.
 """
 
+import json
+import re
 from typing import Any
 
 from flask import current_app, g, request
@@ -131,22 +133,48 @@ def read_uploaded_table(what: str) -> Table:
 
 
 def json_body(required: bool = True) -> Any:
-    """The request's JSON value (None when absent or unparseable and not `required`); schemas.load_json reads
-    through it. :raise 400.1: not JSON, :raise 400.8: text with NUL characters (PostgreSQL cannot store them)."""
-    body = request.get_json(silent=True)
-    if body is None and required:
-        raise errors.unparseable(length=len(request.get_data(cache=True)), format="json")
-    if contains_nul(body):
-        raise errors.unexpected_value(field="body", value="(NUL)", reason="text may not contain NUL characters.")
+    """The request's JSON value, read within MAX_JSON_BYTES (checked before the body is read); None when absent
+    or unreadable and not `required`. schemas.load_json reads through it.
+    :raise 413.1: too large, :raise 400.1: not JSON (or nested too deeply), :raise 400.8: text that cannot be
+    stored (NUL characters, lone surrogates)."""
+    data = read_body(current_app.config["MAX_JSON_BYTES"]) if request.is_json else b""
+    try:
+        body = json.loads(data) if data.strip() else None
+    except (ValueError, RecursionError):
+        body = None
+    if body is None:
+        if required:
+            raise errors.unparseable(length=len(data), format="json")
+        return None
+    problem = text_problem(body)
+    if problem == "deep":
+        raise errors.unparseable(length=len(data), format=f"json nested at most {MAX_JSON_DEPTH} deep")
+    if problem is not None:
+        raise errors.unexpected_value(field="body", value=problem, reason="text may not contain NUL characters or "
+                                                                          "lone surrogates.")
     return body
 
 
-def contains_nul(value: Any) -> bool:
-    """True if any string in a JSON value holds a NUL character (PostgreSQL text cannot store one)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False
+MAX_JSON_DEPTH = 64
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text holds neither; UTF-8 cannot encode a surrogate
+
+
+def text_problem(value: Any) -> str | None:
+    """What makes a JSON value's text unstorable: "(NUL)", "(lone surrogate)", "deep" (nested deeper than
+    MAX_JSON_DEPTH), or None. Walked without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return "deep"
+        if isinstance(item, str):
+            found = UNSTORABLE.search(item)
+            if found:
+                return "(NUL)" if found.group() == "\x00" else "(lone surrogate)"
+        elif isinstance(item, dict):
+            pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return None
+

@@ -2,6 +2,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import errors
 from ..auth.requests import require
+from ..params import int_param
 from . import queries
 from .schemas import AuditSchema
 
@@ -12,11 +13,7 @@ bp = Blueprint("audit", __name__, url_prefix="/v1/audits")
 def list_audits():
     """Administrators read the log: ?action=form (prefix), ?start=, ?end= (ISO dates), ?limit=, ?offset=."""
     require("audit.read")
-    try:
-        limit = min(int(request.args.get("limit", 100)), 1000)
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        raise errors.invalid_data_type(field="limit/offset", expected="integer") from None
+    limit, offset = min(int_param("limit", default=100), 1000), int_param("offset", default=0)
     entries = queries.list_audits(request.args.get("action"), parse_time("start"), parse_time("end"), limit, offset)
     return jsonify(AuditSchema(many=True).dump(entries))
 

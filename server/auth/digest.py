@@ -62,6 +62,14 @@ def parse_authorization(value: str) -> dict[str, str] | None:
     return params
 
 
+def nonce_count(params: Mapping[str, str]) -> int:
+    """The request's nonce count (nc, hexadecimal); 1 without qop, where a nonce may serve once; 0 if unreadable."""
+    if not params.get("qop"):
+        return 1
+    text = params.get("nc", "")
+    return int(text, 16) if 0 < len(text) <= 8 and all(c in "0123456789abcdefABCDEF" for c in text) else 0
+
+
 def expected_response(user_ha1: str, method: str, params: Mapping[str, str]) -> str:
     ha2 = md5(f"{method}:{params['uri']}")
     if params.get("qop"):

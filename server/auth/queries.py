@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..db import execute_plain
+from ..db import dialect_insert, execute_plain, utcnow
 from ..extensions import db
-from .models import Actor, Assignment, Session, User
+from .digest import NONCE_LIFETIME
+from .models import Actor, Assignment, DigestNonce, Session, User
 
 
 def get_user_by_email(email):
@@ -84,3 +87,17 @@ def get_actors(actor_ids):
     commenters are shown by name even after their account is gone (X-Extended-Metadata)."""
     ids = [actor_id for actor_id in actor_ids if actor_id is not None]
     return {actor.id: actor for actor in db.session.execute(sa.select(Actor).where(Actor.id.in_(ids))).scalars()}
+
+
+def use_digest_nonce(nonce, count):
+    """Record that `nonce` was used with nonce count `count`; False if it was used with this count or a higher
+    one before (a replay). Old nonces are forgotten (they are stale anyway). Committed with the request."""
+    if count <= 0 or len(nonce) > 200:
+        return False
+    now = utcnow()
+    db.session.execute(sa.delete(DigestNonce).where(DigestNonce.used_at < now - timedelta(seconds=2 * NONCE_LIFETIME)))
+    insert = dialect_insert(db.session, DigestNonce).values(nonce=nonce, nonce_count=count, used_at=now)
+    statement = insert.on_conflict_do_update(
+        index_elements=["nonce"], set_={"nonce_count": insert.excluded.nonce_count, "used_at": now},
+        where=DigestNonce.nonce_count < insert.excluded.nonce_count).returning(DigestNonce.nonce)
+    return db.session.execute(statement).first() is not None

@@ -1,7 +1,8 @@
 """Who is calling: Bearer session tokens, app-user tokens in the URL, HTTP Basic over HTTPS only (as
 ODK Central does), and HTTP Digest (as the OpenRosa spec allows, for ODK Collect on plain HTTP).
 
-Behind a TLS-terminating proxy, X-Forwarded-Proto says the scheme (ProxyFix applies it).
+Behind a TLS-terminating proxy, X-Forwarded-Proto says the scheme, but only when the operator says how many
+proxies stand in front (proxies.py). Digest is accepted on the OpenRosa endpoints only, each nonce count once.
 """
 
 import base64
@@ -11,7 +12,9 @@ import time
 from flask import current_app, g, request
 
 from .. import errors
+from ..openrosa.paths import is_openrosa_request
 from . import digest, queries, service
+from .throttling import check_not_throttled, record_failure
 
 
 def load_actor():
@@ -28,6 +31,8 @@ def load_actor():
     if scheme.lower() == "bearer":
         load_token(value.strip())
     elif scheme.lower() == "digest":
+        if not is_openrosa_request():  # Digest is for ODK Collect on plain HTTP, not for the REST API
+            raise errors.authentication_failed()
         set_actor(authenticate_digest(value))
     elif scheme.lower() == "basic":
         if not request.is_secure:
@@ -101,12 +106,19 @@ def actor_or_404(actor_id):
 def authenticate_digest(value):
     """The user whose Digest response is right for this request. :raise 401.2: (with stale=true on an old nonce)"""
     params = digest.parse_authorization(value)
-    user = queries.get_user_by_email(params["username"]) if params else None
-    if user is None or not user.digest_ha1:
+    if params is None:
         raise errors.authentication_failed()
-    outcome = digest.verify(params, user.digest_ha1, request.method, original_uri(),
-                            current_app.config["SECRET_KEY"], int(time.time()))
+    check_not_throttled(params["username"])
+    user = queries.get_user_by_email(params["username"])
+    outcome = "bad"
+    if user is not None and user.digest_ha1:
+        outcome = digest.verify(params, user.digest_ha1, request.method, original_uri(),
+                                current_app.config["SECRET_KEY"], int(time.time()))
+    if outcome == "ok" and not queries.use_digest_nonce(params["nonce"], digest.nonce_count(params)):
+        outcome = "stale"  # a nonce count that does not increase: a replay, or a request overtaken; ask again
     if outcome != "ok":
+        if outcome == "bad":
+            record_failure(params["username"])
         g.digest_stale = outcome == "stale"
         raise errors.authentication_failed()
     return user.actor

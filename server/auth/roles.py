@@ -37,7 +37,7 @@ ROLES_BY_SYSTEM = {role.system: role for role in ROLES}
 def find_role(key):
     """A role by numeric id or system name ("2" or "app-user"), or None."""
     key = str(key)
-    if key.isdigit():
+    if key.isascii() and key.isdigit() and len(key) <= 3:
         return ROLES_BY_ID.get(int(key))
     return ROLES_BY_SYSTEM.get(key)
 

@@ -15,6 +15,7 @@ from ..extensions import db
 from . import digest, queries
 from .models import Actor, Assignment, Session, User
 from .roles import find_role, verbs_of
+from .throttling import check_not_throttled, record_failure
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -74,12 +75,18 @@ def set_password(user, password, by=None):
 
 
 def authenticate_password(email, password):
-    """The user whose email and password match, else None (in constant-ish time)."""
+    """The user whose email and password match, else None (in constant-ish time); a miss is kept as a failed
+    login. :raise 429.51: too many failed logins for the account or the address (throttling.py)."""
+    check_not_throttled(email)
     user = queries.get_user_by_email(email or "")
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+        user = None
+    elif not check_password_hash(user.password_hash, password or ""):
+        user = None
+    if user is None:
+        record_failure(email)
+    return user
 
 
 def create_session(actor, lifetime_seconds):

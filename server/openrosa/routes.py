@@ -9,7 +9,6 @@ import hashlib
 import logging
 
 from flask import Blueprint, current_app, g, request
-from werkzeug.exceptions import HTTPException
 
 from .. import errors
 from ..auth.requests import current_actor, current_actor_id, require, www_authenticate_challenges
@@ -19,6 +18,7 @@ from ..registries.attachments import registry_csv_for_actor
 from ..submissions import service as submissions
 from ..urls import api_url, segment
 from . import wire
+from .paths import is_openrosa_request
 from .upload import read_submission_upload
 
 log = logging.getLogger(__name__)
@@ -46,31 +46,25 @@ def xml_response(body, status=200):
 
 @bp.after_request
 def openrosa_headers(response):
+    if "X-OpenRosa-Version" in response.headers:  # an error answered by openrosa_error has them already
+        return response
     response.headers["X-OpenRosa-Version"] = "1.0"
     response.headers["X-OpenRosa-Accept-Content-Length"] = str(accept_content_length())
     response.headers["Content-Language"] = "en"
     return response
 
 
-@bp.errorhandler(errors.AppError)
 def openrosa_error(error):
-    response = xml_response(wire.openrosa_response(error.message, "error"), error.status)
+    """Even a server fault answers Collect in OpenRosa XML, so the volunteer sees a message and retries."""
+    response = openrosa_headers(xml_response(wire.openrosa_response(error.message, "error"), error.status))
     if error.status == 401 and not request.environ.get("minhchung.key_token"):
         for challenge in www_authenticate_challenges():  # Collect answers only a challenge
             response.headers.add("WWW-Authenticate", challenge)
     return response
 
 
-@bp.errorhandler(HTTPException)
-def openrosa_http_error(error):
-    return openrosa_error(errors.from_http_exception(error))
-
-
-@bp.errorhandler(Exception)
-def openrosa_unexpected_error(error):
-    """Even a server fault answers Collect in OpenRosa XML, so the volunteer sees a message and retries."""
-    log.exception("unhandled error on an OpenRosa endpoint")
-    return openrosa_error(errors.internal())
+# Collect reads only OpenRosa XML: every error on its paths, routing's 404 and 405 included, answers in it
+errors.render_some_paths(is_openrosa_request, openrosa_error)
 
 
 def accept_content_length():

@@ -11,6 +11,7 @@ from ..audit.service import log_action
 from ..forms.fields import binary_fields, fields_of
 from ..forms.xlsform import XLSX_CONTENT_TYPE
 from ..http import project_caller_or_404, read_uploaded_table, submission_or_404
+from ..params import int_param
 from ..schemas import load_json
 from ..subject_kinds import CODES as KIND_CODES
 from ..urls import segment
@@ -150,7 +151,5 @@ def kind_and_period():
 
 
 def year_param(name):
-    value = request.args.get(name)
-    if value is not None and not value.isdigit():
-        raise errors.unexpected_value(field=name, value=repr(value), reason="expected a year, e.g. 2026.")
-    return int(value) if value else None
+    """?name= as a year (1900–2100), or None. :raise 400.8:"""
+    return int_param(name, minimum=1900, maximum=2100)

@@ -9,11 +9,12 @@ from tests.live import drop_postgres_database, fresh_postgres_database, start_se
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """One real `minhchung serve --demo` (gunicorn) for the run, on its own database, with small body limits."""
+    """One real `minhchung serve --demo` (gunicorn) for the run, on its own database, with small body limits,
+    behind one (pretended) proxy."""
     base = os.environ.get(TEST_DATABASE_ENV)
     database_url = fresh_postgres_database(base, "live") if base else None
     live = start_server(tmp_path_factory.mktemp("live"), database_url,
-                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024),
+                        {"MINHCHUNG_MAX_BODY_BYTES": str(3 * 1024 * 1024), "MINHCHUNG_TRUSTED_PROXIES": "1",
                          "MINHCHUNG_MAX_FORM_BYTES": str(1024 * 1024)})
     yield live
     stop_server(live)

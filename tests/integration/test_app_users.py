@@ -213,6 +213,7 @@ def test_qr_json_is_centrals_collect_payload(client, manager, project):
 def test_qr_server_url_follows_proxy_headers_and_configuration(client, manager, project, app, monkeypatch):
     app_user = create_app_user(client, manager, project)
     url = app_users_url(project, f"/{app_user['id']}/qr.json")
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", 1)  # one proxy in front, as MINHCHUNG_TRUSTED_PROXIES=1
     proxied = client.get(url, headers={**manager, "X-Forwarded-Proto": "https",
                                        "X-Forwarded-Host": "minhchung.example.vn"})
     assert proxied.get_json()["serverUrl"].startswith("https://minhchung.example.vn/v1/key/")

@@ -51,10 +51,13 @@ def test_no_credentials_is_401_and_garbage_bearer_is_401(client):
     assert client.get("/v1/projects", headers={"Authorization": "Digest x"}).status_code == 401
 
 
-def test_basic_auth_only_over_https_honouring_x_forwarded_proto(client):
+def test_basic_auth_only_over_https_honouring_x_forwarded_proto_only_from_trusted_proxies(client, app, monkeypatch):
     create_user("an@example.org")
     plain = client.get("/v1/users/current", headers=basic("an@example.org"))
     assert plain.status_code == 401 and plain.get_json()["code"] == 401.3
+    claimed = client.get("/v1/users/current", headers={**basic("an@example.org"), "X-Forwarded-Proto": "https"})
+    assert claimed.status_code == 401 and claimed.get_json()["code"] == 401.3  # no proxy is trusted by default
+    monkeypatch.setitem(app.config, "TRUSTED_PROXIES", 1)
     proxied = client.get("/v1/users/current", headers={**basic("an@example.org"), "X-Forwarded-Proto": "https"})
     assert proxied.status_code == 200
     secure = client.get("/v1/users/current", headers=basic("an@example.org"), base_url="https://localhost")

@@ -14,8 +14,12 @@ import pytest
 from server.blobs.store import LocalBlobStore
 from server.forms.xlsform import OLE2_MAGIC
 from tests.factories import (
+    PASSWORD as PASSWORD_OF_TESTS,
+)
+from tests.factories import (
     XLSX,
     assign,
+    basic,
     create_project,
     create_user,
     login,
@@ -587,3 +591,153 @@ def test_one_bad_value_of_each_kind_never_breaks_results_summaries_or_the_annex(
     assert score.get_json()["error"]["en"] == "cannot score: field so_nguoi_lon: '١٠' is not an integer (digits 0–9, "\
                                               "at most 18)"
     assert score.get_json()["recognised"] is False and score.get_json()["indicators"] == []
+
+
+# The input contract: a clear 4xx, nothing changed, never a 500 ------------------------------------------
+
+def test_a_json_body_over_the_limit_is_413_before_it_is_read(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_JSON_BYTES", 1024)
+    big = b'{"email": "' + b"a" * 4096 + b'", "password": "x"}'
+    response = client.post("/v1/sessions", data=big, content_type="application/json")
+    assert_problem(response, 413.1)
+    streamed = client.post("/v1/sessions", input_stream=io.BytesIO(big),
+                           headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert_problem(streamed, 413.1)
+
+
+def test_the_default_json_limit_is_one_mebibyte(app):
+    assert app.config["MAX_JSON_BYTES"] == MEBIBYTE
+
+
+def test_deeply_nested_json_is_400_1(client, admin):
+    for depth in (100, 100_000):
+        body = "[" * depth + "]" * depth
+        response = client.post("/v1/projects", data=body, headers={**admin, "Content-Type": "application/json"})
+        assert_problem(response, 400.1)
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v1/sessions", '{"email": "a\\ud800@example.org", "password": "x"}'),
+    ("/v1/projects", '{"name": "X\\udfff\\u00e3 Th\\u1eed"}'),
+    ("/v1/projects", '{"name": "NUL\\u0000"}'),
+])
+def test_lone_surrogates_and_nul_in_json_are_400_8_and_change_nothing(client, admin, path, body):
+    before = client.get("/v1/projects", headers=admin).get_json()
+    response = client.post(path, data=body, headers={**admin, "Content-Type": "application/json"})
+    assert_problem(response, 400.8)
+    assert client.get("/v1/projects", headers=admin).get_json() == before
+
+
+def test_a_lone_surrogate_in_an_entity_label_is_400_8(client, admin, project):
+    from tests.factories_registry import create_dataset
+    create_dataset(project)
+    base = f"/v1/projects/{project.id}/datasets/ho_gia_dinh/entities"
+    body = '{"uuid": "12345678-1234-4234-8234-123456789abc", "label": "H\\ud83d", "data": {}}'
+    assert_problem(client.post(base, data=body, headers={**admin, "Content-Type": "application/json"}), 400.8)
+    assert client.get(base, headers=admin).get_json() == []
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize("path", [
+    f"/v1/projects/{HUGE}", f"/v1/projects/{2**31}", f"/v1/users/{HUGE}", f"/v1/projects/1/app-users/{HUGE}/qr.json",
+    f"/v1/projects/{HUGE}/forms", f"/v1/projects/{HUGE}/results", "/v1/projects/١/forms",
+])
+def test_integers_in_paths_beyond_the_database_are_404_1(client, admin, project, path):
+    assert_problem(client.get(path, headers=admin), 404.1)
+
+
+@pytest.mark.parametrize("query", [f"period={HUGE}", "period=²⁰²⁶", "period=٢٠٢٦", "period=-1", "period=20 26"])
+def test_bad_periods_are_400_8(client, admin, project, query):
+    for path in ("results", "results/summary", "recognition", "recognition.xlsx?model=gia_dinh&"):
+        joiner = "" if path.endswith("&") else "?"
+        assert_problem(client.get(f"/v1/projects/{project.id}/{path}{joiner}{query}", headers=admin), 400.8)
+
+
+def test_a_recognition_decision_for_a_huge_period_is_404_1(client, admin, project):
+    response = client.put(f"/v1/projects/{project.id}/recognition/gia_dinh/{HUGE}/ho-1",
+                          json={"recognised": True}, headers=admin)
+    assert_problem(response, 404.1)
+
+
+@pytest.mark.parametrize("query", [f"limit={HUGE}", "limit=²", "offset=-5", f"offset={HUGE}"])
+def test_bad_audit_paging_is_400_8(client, admin, query):
+    assert_problem(client.get(f"/v1/audits?{query}", headers=admin), 400.8)
+
+
+@pytest.mark.parametrize("role", ["²", "١", HUGE])
+def test_a_role_that_is_not_one_is_404_1(client, admin, project, role):
+    user = create_user("tnv@example.org")
+    assert_problem(client.post(f"/v1/projects/{project.id}/assignments/{role}/{user.actor_id}", headers=admin), 404.1)
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PUT", "/submission"), ("DELETE", "/formList"), ("POST", "/formList"), ("PATCH", "/forms/x/manifest"),
+])
+def test_openrosa_paths_answer_every_error_in_openrosa_xml_405_included(client, project, method, path):
+    for base in (f"/v1/projects/{project.id}", f"/v1/key/not-a-token/projects/{project.id}"):
+        response = client.open(base + path, method=method, headers={"X-OpenRosa-Version": "1.0"})
+        assert response.status_code in (401, 405), (base, path, response.status_code)
+        assert response.headers["Content-Type"].startswith("text/xml")
+        assert response.headers["X-OpenRosa-Version"] == "1.0"
+        assert '<OpenRosaResponse xmlns="http://openrosa.org/http/response"' in response.get_data(as_text=True)
+    response = client.open(f"/v1/projects/{project.id}{path}", method=method, headers={"X-OpenRosa-Version": "1.0"})
+    assert response.status_code == 405
+
+
+# Authentication under guessing --------------------------------------------------------------------------
+
+def test_repeated_failed_logins_are_throttled_even_for_the_right_password(app, client):
+    create_user("an@example.org")
+    allowed = app.config["LOGIN_FAILURES_ALLOWED"]
+    for _ in range(allowed):
+        wrong = client.post("/v1/sessions", json={"email": "an@example.org", "password": "sai mật khẩu"})
+        assert_problem(wrong, 401.2)
+    for password in ("sai mật khẩu", PASSWORD_OF_TESTS):
+        refused = client.post("/v1/sessions", json={"email": "AN@example.org", "password": password})
+        body = assert_problem(refused, 429.51)
+        assert 0 < int(refused.headers["Retry-After"]) <= app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 1
+        assert body["details"]["retryAfter"] == int(refused.headers["Retry-After"])
+    # Basic is throttled the same way (over HTTPS, where it is accepted)
+    basic_refused = client.get("/v1/users/current", headers=basic("an@example.org"), base_url="https://localhost")
+    assert_problem(basic_refused, 429.51)
+    # another account from the same address is not (an address may fail more: a commune office shares one)
+    create_user("other@example.org")
+    assert client.post("/v1/sessions", json={"email": "other@example.org", "password": PASSWORD_OF_TESTS}
+                       ).status_code == 200
+
+
+def test_failed_logins_from_one_address_are_throttled_across_accounts(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_ALLOWED", 2)  # an address: 2 × 5 failures
+    create_user("an@example.org")
+    for index in range(10):
+        client.post("/v1/sessions", json={"email": f"guess{index}@example.org", "password": "x"})
+    assert_problem(client.post("/v1/sessions", json={"email": "an@example.org", "password": PASSWORD_OF_TESTS}),
+                   429.51)
+
+
+def test_wrong_digest_answers_are_throttled(app, client, project, monkeypatch):
+    import hashlib
+    import re
+
+    from server.auth.digest import REALM
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_ALLOWED", 3)
+    user = create_user("tnv@example.org")
+    assign(user, "formfill", project)
+    url = f"/v1/projects/{project.id}/formList"
+    headers = {"X-OpenRosa-Version": "1.0"}
+    nonce = re.search(r'nonce="([^"]+)"', client.get(url, headers=headers).headers["WWW-Authenticate"]).group(1)
+
+    def answer(password, nc):
+        ha1 = hashlib.md5(f"tnv@example.org:{REALM}:{password}".encode()).hexdigest()
+        ha2 = hashlib.md5(f"GET:{url}".encode()).hexdigest()
+        response = hashlib.md5(f"{ha1}:{nonce}:{nc:08x}:c0:auth:{ha2}".encode()).hexdigest()
+        return {**headers, "Authorization": f'Digest username="tnv@example.org", realm="{REALM}", nonce="{nonce}", '
+                                            f'uri="{url}", response="{response}", qop=auth, nc={nc:08x}, cnonce="c0"'}
+    for nc in range(1, 4):
+        assert client.get(url, headers=answer("sai", nc)).status_code == 401
+    refused = client.get(url, headers=answer(PASSWORD_OF_TESTS, 4))
+    assert refused.status_code == 429 and refused.headers["Content-Type"].startswith("text/xml")
+    assert "Retry-After" in refused.headers

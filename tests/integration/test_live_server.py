@@ -172,6 +172,32 @@ def test_digest_login_with_an_independent_client_over_plain_http(server):
     refused = requests.get(url, auth=requests.auth.HTTPDigestAuth("digest@example.org", "wrong"),
                            headers={"X-OpenRosa-Version": "1.0"}, timeout=10)
     assert refused.status_code == 401
+    # the very header that worked, sent again, is a replay: refused, with a fresh challenge (stale=true)
+    signed = listed.request.headers["Authorization"]
+    replayed = requests.get(url, headers={"X-OpenRosa-Version": "1.0", "Authorization": signed}, timeout=10)
+    assert replayed.status_code == 401 and "stale=true" in replayed.headers["WWW-Authenticate"]
+
+
+@pytest.mark.parametrize("path", ["/v1/sessions", "/v1/projects/1/submission"])
+def test_a_malformed_chunked_body_is_400(server, path):
+    import socket
+    from urllib.parse import urlsplit
+    address = urlsplit(server.url)
+    content_type = "application/json" if path == "/v1/sessions" else "multipart/form-data; boundary=b"
+    authorization = server.login()["Authorization"]  # so that the body is read, not refused unread
+    request = (f"POST {path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: {content_type}\r\n"
+               f"Authorization: {authorization}\r\n"
+               "X-OpenRosa-Version: 1.0\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "5\r\n{\"a\":\r\nZZZ-not-a-size\r\nxx\r\n0\r\n\r\n").encode()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+            if b"\r\n\r\n" in answer:
+                break
+    status_line = answer.split(b"\r\n", 1)[0]
+    assert status_line.startswith(b"HTTP/1.1 400") or status_line.startswith(b"HTTP/1.0 400"), answer[:300]
 
 
 def test_demo_prints_a_collect_url_that_lists_the_demo_form(server):

@@ -267,20 +267,25 @@ def test_named_user_logs_in_from_collect_with_digest_over_plain_http(client, col
     assert len(offered) == 1 and offered[0].startswith("Digest ") and 'domain="/"' in offered[0]  # no Basic over http
     nonce = re.search(r'nonce="([^"]+)"', offered[0]).group(1)
 
-    def authorization(method, uri, password=PASSWORD):
+    def authorization(method, uri, password=PASSWORD, nc="00000001"):
         ha1 = hashlib.md5(f"tnv@example.org:{REALM}:{password}".encode()).hexdigest()
         ha2 = hashlib.md5(f"{method}:{uri}".encode()).hexdigest()
-        response = hashlib.md5(f"{ha1}:{nonce}:00000001:abcdef:auth:{ha2}".encode()).hexdigest()
+        response = hashlib.md5(f"{ha1}:{nonce}:{nc}:abcdef:auth:{ha2}".encode()).hexdigest()
         return {"Authorization": f'Digest username="tnv@example.org", realm="{REALM}", nonce="{nonce}", uri="{uri}", '
-                                 f'response="{response}", qop=auth, nc=00000001, cnonce="abcdef"'}
+                                 f'response="{response}", qop=auth, nc={nc}, cnonce="abcdef"'}
 
     listed = client.get(base + "/formList", headers={**OR, **authorization("GET", base + "/formList")})
     assert listed.status_code == 200 and "<formID>ho_gia_dinh</formID>" in listed.get_data(as_text=True)
     wrong = client.get(base + "/formList", headers={**OR, **authorization("GET", base + "/formList", "wrong password")})
     assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"].startswith("Digest ")
+    replayed = client.get(base + "/formList", headers={**OR, **authorization("GET", base + "/formList")})
+    assert replayed.status_code == 401 and "stale=true" in replayed.headers["WWW-Authenticate"]
     posted = post_submission(client, base, submission_body(), files=[("anh.jpg", b"x")], query="",
-                             headers={**OR, **authorization("POST", base + "/submission")})
+                             headers={**OR, **authorization("POST", base + "/submission", nc="00000002")})
     assert posted.status_code == 201
+    # Digest is for Collect's endpoints: the REST API refuses it
+    rest = client.get("/v1/users/current", headers=authorization("GET", "/v1/users/current", nc="00000003"))
+    assert rest.status_code == 401
     secure = client.get(base + "/formList", headers=OR, base_url="https://localhost")
     assert any(value.startswith("Basic ") for value in secure.headers.getlist("WWW-Authenticate"))
 
