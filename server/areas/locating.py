@@ -31,10 +31,12 @@ def hamlet_at(latitude: float, longitude: float) -> int | None:
 
 
 def _sqlite_index():
-    """An STRtree of the hamlets' boundaries, rebuilt when they change (told by their count and total length)."""
+    """An STRtree of the hamlets' boundaries, rebuilt when they change (told by their count, ids, total length
+    and the last time one was set: queries.set_boundary stamps it)."""
     hamlets = sa.and_(Area.level == "hamlet", Area.boundary.is_not(None))
-    stamp = tuple(db.session.execute(sa.select(sa.func.count(), sa.func.sum(sa.func.length(Area.boundary)),
-                                               sa.func.max(Area.id)).where(hamlets)).one())
+    stamp = tuple(db.session.execute(sa.select(sa.func.count(), sa.func.sum(Area.id),
+                                               sa.func.sum(sa.func.length(Area.boundary)),
+                                               sa.func.max(Area.updated_at)).where(hamlets)).one())
     with _LOCK:
         if _INDEX["stamp"] != stamp:
             rows = db.session.execute(sa.select(Area.id, Area.boundary).where(hamlets).order_by(Area.id)).all()

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ..db import utcnow
 from ..extensions import db
 from .models import Area, FieldKeyArea, UserArea
 
@@ -90,7 +91,7 @@ def set_boundary(area_id, multipolygon_geojson):
     value = multipolygon_geojson
     if is_postgresql():
         value = sa.func.ST_SetSRID(sa.func.ST_GeomFromGeoJSON(sa.literal(multipolygon_geojson, sa.Text)), 4326)
-    db.session.execute(sa.update(Area).where(Area.id == area_id).values(boundary=value))
+    db.session.execute(sa.update(Area).where(Area.id == area_id).values(boundary=value, updated_at=utcnow()))
 
 
 def descendants_select(area_ids):

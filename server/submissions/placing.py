@@ -15,12 +15,13 @@ from ..forms.models import FormDef
 from ..registries import queries as registry_queries
 from .instance import Geopoint, values_at
 
-_SUBJECT_PATHS = {}  # form version id → the path of the field holding the subject, or None
+_SUBJECT_PATHS = {}  # (form version id, sha256) → the path of the field holding the subject, or None
 
 
-def place(project_id: int, form_def_id: int, root, point: Geopoint | None) -> int | None:
-    """The id of the area the submission belongs to, or None."""
-    path = subject_path(form_def_id)
+def place(project_id: int, form_def_id: int, sha256: str, root, point: Geopoint | None) -> int | None:
+    """The id of the area the submission belongs to, or None; the form version is named by its id and the
+    sha256 of its XForm."""
+    path = subject_path(form_def_id, sha256)
     if path is not None:
         subject = next((value for value in values_at(root, path) if value), None)
         area_id = registry_queries.area_of_entity(project_id, subject) if subject and len(subject) <= 255 else None
@@ -37,16 +38,18 @@ def is_outside(project_id: int, actor_id: int | None, actor_type: str | None, ar
     return not area_service.is_within(area_service.actor_scope(project_id, actor_id, actor_type), area_id)
 
 
-def subject_path(form_def_id: int) -> tuple | None:
+def subject_path(form_def_id: int, sha256: str) -> tuple | None:
     """The path of the field the form version's scoring rules take the subject from (None without rules;
-    rules name a field by the last step of its path). Read once per process: a stored version never changes."""
-    if form_def_id not in _SUBJECT_PATHS:
+    rules name a field by the last step of its path). Read once per process: a stored version never changes
+    (keyed by its content too, as the scorers are, so that an id used again names no other version)."""
+    key = (form_def_id, sha256)
+    if key not in _SUBJECT_PATHS:
         from ..scoring.scores import scorer_of_form_def  # scoring reads submissions, not the other way round
         form_def = db.session.get(FormDef, form_def_id)
         scorer = scorer_of_form_def(form_def)
         name = scorer.rules.subject_field if scorer is not None else None
         if len(_SUBJECT_PATHS) > 1024:
             _SUBJECT_PATHS.clear()
-        _SUBJECT_PATHS[form_def_id] = next((field.path for field in fields_of(form_def) if field.path[-1] == name),
+        _SUBJECT_PATHS[key] = next((field.path for field in fields_of(form_def) if field.path[-1] == name),
                                            None)
-    return _SUBJECT_PATHS[form_def_id]
+    return _SUBJECT_PATHS[key]
