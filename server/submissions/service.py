@@ -172,17 +172,13 @@ def check_may_edit(form, previous, sender):
     may_update = "submission.update" in verbs_of_actor(sender.actor_id, form.project_id, form.id)
     if not may_update and previous.submitter_id != sender.actor_id:
         raise errors.insufficient_rights()
-    submission = db.session.get(Submission, previous.submission_id)
-    scope = actor_scope(form.project_id, sender.actor_id, sender.actor_type)
-    if scope is not None and not is_within(scope, submission.area_id):
-        raise errors.insufficient_rights()
+    check_sender_areas(form.project_id, db.session.get(Submission, previous.submission_id).area_id, sender)
 
 
-def check_sender_areas(project_id, new, sender):
-    """A sender limited to areas may file over REST only in them (Collect's filings are kept and marked
-    instead: placing.py). :raise 403.1:"""
-    scope = actor_scope(project_id, sender.actor_id, sender.actor_type)
-    if scope is not None and not is_within(scope, new.area_id):
+def check_sender_areas(project_id, area_id, sender):
+    """A sender limited to areas may file over REST, and edit, only in them (Collect's new filings are kept and
+    marked instead: placing.py). :raise 403.1:"""
+    if not is_within(actor_scope(project_id, sender.actor_id, sender.actor_type), area_id):
         raise errors.insufficient_rights()
 
 
@@ -198,7 +194,7 @@ def create_from_rest(form, instance, xml, sender):
     fields = fields_of(form_def)
     new = new_submission(form.project_id, form.id, form.xml_form_id, (form_def.id, form_def.sha256), fields,
                          named_files(instance, fields), instance, xml, {}, sender)
-    check_sender_areas(form.project_id, new, sender)
+    check_sender_areas(form.project_id, new.area_id, sender)
     submission_id = file_submission(new)
     if submission_id is None:  # filed by another request a moment ago
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
@@ -212,9 +208,7 @@ def edit_from_rest(form, submission, instance, xml, sender):
     if instance.deprecated_id != current.instance_id:
         raise errors.expected_deprecation()
     submission, _ = edit_submission(form, form_def_for(form, instance.version), instance, xml, {}, sender)
-    scope = actor_scope(form.project_id, sender.actor_id, sender.actor_type)
-    if scope is not None and not is_within(scope, submission.area_id):
-        raise errors.insufficient_rights()  # the request rolls back: the edit is not kept
+    check_sender_areas(form.project_id, submission.area_id, sender)  # else the request rolls the edit back
     return submission
 
 
