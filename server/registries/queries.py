@@ -113,5 +113,6 @@ def first_administrator():
 def area_of_entity(project_id, uuid):
     """The area the project's live entity `uuid` is tied to, or None (no such entity, or tied to none)."""
     query = (sa.select(Entity.area_id).join(Dataset, Dataset.id == Entity.dataset_id)
-             .where(Dataset.project_id == project_id, Entity.uuid == uuid.lower(), Entity.deleted_at.is_(None)))
+             .where(Dataset.project_id == project_id, Entity.uuid == uuid.lower(), Entity.deleted_at.is_(None),
+                    Entity.area_id.is_not(None)))
     return db.session.execute(query.limit(1)).scalar()

@@ -9,10 +9,12 @@ until a supervisor of its area approves it.
 
 from ..areas import service as area_service
 from ..areas.locating import hamlet_at
+from ..areas.queries import is_postgresql
 from ..extensions import db
 from ..forms.fields import fields_of
 from ..forms.models import FormDef
 from ..registries import queries as registry_queries
+from . import queries
 from .instance import Geopoint, values_at
 
 _SUBJECT_PATHS = {}  # (form version id, sha256) → the path of the field holding the subject, or None
@@ -22,12 +24,17 @@ def place(project_id: int, form_def_id: int, sha256: str, root, point: Geopoint 
     """The id of the area the submission belongs to, or None; the form version is named by its id and the
     sha256 of its XForm."""
     path = subject_path(form_def_id, sha256)
-    if path is not None:
-        subject = next((value for value in values_at(root, path) if value), None)
-        area_id = registry_queries.area_of_entity(project_id, subject) if subject and len(subject) <= 255 else None
-        if area_id is not None:
-            return area_id
-    return hamlet_at(point.latitude, point.longitude) if point is not None else None
+    subject = next((value for value in values_at(root, path) if value), None) if path is not None else None
+    subject = subject.lower() if subject and len(subject) <= 255 else None
+    if subject is None and point is None:
+        return None
+    if is_postgresql():
+        return queries.place_on_postgresql(project_id, subject, point.latitude if point else None,
+                                           point.longitude if point else None)
+    area_id = registry_queries.area_of_entity(project_id, subject) if subject else None
+    if area_id is None and point is not None:
+        area_id = hamlet_at(point.latitude, point.longitude)
+    return area_id
 
 
 def is_outside(project_id: int, actor_id: int | None, actor_type: str | None, area_id: int | None) -> bool:

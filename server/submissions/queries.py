@@ -90,3 +90,25 @@ def list_comments(submission_id):
 
 def get_def(submission_def_id):
     return db.session.get(SubmissionDef, submission_def_id)
+
+
+# Where a new submission belongs, in one round trip on PostgreSQL (ODK Collect's hot path): its subject's
+# registry entry's area, else the hamlet whose boundary covers its geopoint (GIST-indexed), else NULL.
+PLACE_ON_POSTGRESQL = sa.text("""
+SELECT COALESCE(
+    (SELECT e.area_id FROM entities e JOIN datasets d ON d.id = e.dataset_id
+     WHERE d.project_id = :project_id AND e.uuid = CAST(:subject AS text) AND e.deleted_at IS NULL
+       AND e.area_id IS NOT NULL
+     LIMIT 1),
+    (SELECT a.id FROM areas a
+     WHERE a.level = 'hamlet' AND a.boundary IS NOT NULL
+       AND ST_Covers(a.boundary, ST_SetSRID(ST_MakePoint(CAST(:longitude AS double precision),
+                                                         CAST(:latitude AS double precision)), 4326))
+     ORDER BY a.id LIMIT 1))
+""")
+
+
+def place_on_postgresql(project_id, subject, latitude, longitude):
+    """The area id PLACE_ON_POSTGRESQL finds, or None."""
+    return execute_plain(db.session, PLACE_ON_POSTGRESQL, {"project_id": project_id, "subject": subject,
+                                                          "latitude": latitude, "longitude": longitude}).scalar()
