@@ -51,8 +51,11 @@ def delete_session(token):
 def require_may_end(session):
     if session.actor.type == "field_key":
         from ..appusers.queries import get_field_key_by_actor_id
+        from ..areas.service import actor_scope, app_user_within
         field_key = get_field_key_by_actor_id(session.actor_id)
-        require("session.end", field_key.project_id if field_key else None)
+        by = require("session.end", field_key.project_id if field_key else None)
+        if field_key is not None and not app_user_within(actor_scope(field_key.project_id, by.id), field_key.actor_id):
+            raise errors.insufficient_rights()  # an area-limited manager revokes only her areas' app users
     else:
         require("user.update")
 

@@ -189,8 +189,10 @@ def test_registries_hold_only_the_callers_areas(client, world):
 def test_a_limited_manager_manages_only_app_users_within_her_areas(client, world):
     project, manager_a = world["project"], world["users"]["manager_a"]
     everywhere, _ = make_app_user(client, world, "Không giới hạn")
-    commune_b, _ = make_app_user(client, world, "Thôn Đông", ["00007"])
+    commune_b, commune_b_url = make_app_user(client, world, "Thôn Đông", ["00007"])
     hers, _ = make_app_user(client, world, "Tổ dân phố 1", ["00004-01"])
+    commune_b_token = commune_b_url.split("/")[3]  # /v1/key/{token}/projects/{p}
+    assert client.delete(f"/v1/sessions/{commune_b_token}", headers=manager_a).status_code == 403
     base = f"/v1/projects/{project.id}/app-users"
     assert {item["id"] for item in client.get(base, headers=manager_a).get_json()} == {hers}
     for actor_id in (everywhere, commune_b):
@@ -198,6 +200,7 @@ def test_a_limited_manager_manages_only_app_users_within_her_areas(client, world
             assert client.get(f"{base}/{actor_id}{suffix}", headers=manager_a).status_code == 403, suffix
         assert client.delete(f"{base}/{actor_id}", headers=manager_a).status_code == 403
     assert client.get(f"{base}/{hers}/qr.json", headers=manager_a).status_code == 200
+    assert client.get(f"{commune_b_url}/formList", headers={"X-OpenRosa-Version": "1.0"}).status_code == 200
     assert client.put(f"{base}/{hers}/areas", json={"areas": ["00007"]}, headers=manager_a).status_code == 403
     assert client.put(f"{base}/{hers}/areas", json={"areas": []}, headers=manager_a).status_code == 403
     assert client.put(f"{base}/{hers}/areas", json={"areas": ["00004-02"]}, headers=manager_a).status_code == 200
