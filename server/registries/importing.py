@@ -19,8 +19,10 @@ from . import queries, service, tabular
 WHAT = "registry"
 
 
-def import_entities(dataset, table, key=None, add_properties=False, by=None, user_agent=None, source=None):
-    """Returns {"created", "updated", "unchanged", "propertiesAdded"}.
+def import_entities(dataset, table, key=None, add_properties=False, by=None, user_agent=None, source=None,
+                    within=None):
+    """Returns {"created", "updated", "unchanged", "propertiesAdded"}; with `within` (an area-limited
+    importer's areas), every row and every entity it updates must lie in them (:raise 403.1:).
 
     :raise 400.54: header or row problems (unknown columns without `add_properties`, bad UUIDs, empty
         labels or keys, repeated keys, unknown hamlet/commune codes, UUIDs of other datasets); nothing written.
@@ -37,6 +39,7 @@ def import_entities(dataset, table, key=None, add_properties=False, by=None, use
     matches = match_rows(dataset, rows, key, problems)
     if problems:
         raise errors.table_problems(problems, WHAT)
+    service.check_within(within, [*area_ids.values(), *(entity.area_id for entity in matches.values())])
     if new_properties:
         service.add_properties(dataset, new_properties, by)
     counts = write_rows(dataset, rows, matches, area_ids, by, user_agent, source)

@@ -136,10 +136,11 @@ def create_entities(project_id, name):
     if isinstance(body, dict) and body.get("entities") is not None:
         items = bulk_items(body["entities"], properties)
         service.create_entities(dataset, items, schemas.parse_bulk_source(body.get("source")), current_actor(),
-                                user_agent())
+                                user_agent(), within=caller_scope(project_id))
         return jsonify(success=True)
     entity_uuid, label, data = schemas.parse_new_entity(body, properties)
-    entity = service.create_entity(dataset, entity_uuid, label, data, current_actor(), user_agent())
+    entity = service.create_entity(dataset, entity_uuid, label, data, current_actor(), user_agent(),
+                                   within=caller_scope(project_id))
     return jsonify(schemas.entity_json(entity, with_data=True, data_received={**body["data"], "label": label}))
 
 
@@ -157,7 +158,8 @@ def import_entities(project_id, name):
     dataset = dataset_or_404(project_id, name, "entity.create")
     table = read_uploaded_table(importing.WHAT)
     counts = importing.import_entities(dataset, table, request.args.get("key") or None, query_flag("addProperties"),
-                                       current_actor(), user_agent(), {"name": request.mimetype})
+                                       current_actor(), user_agent(), {"name": request.mimetype},
+                                       within=caller_scope(project_id))
     return jsonify(counts)
 
 
@@ -176,6 +178,7 @@ def update_entity(project_id, name, uuid):
     label, data = schemas.parse_entity_update(body, queries.property_names(dataset.id))
     service.update_entity(dataset, entity, label, data, request.args.get("baseVersion"),
                           is_true(request.args.get("force")), current_actor(), user_agent())
+    service.check_within(caller_scope(project_id), [entity.area_id])  # not moved out of her areas (else rolled back)
     received = {**(data or {}), **({"label": label} if label else {})}
     return jsonify(schemas.entity_json(entity, with_data=True, data_received=received))
 

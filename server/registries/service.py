@@ -9,6 +9,7 @@ from collections import Counter
 
 from .. import errors
 from ..areas import queries as area_queries
+from ..areas.service import areas_within
 from ..areas.tabular import code_candidates
 from ..audit.service import audit_entry, log_action, record_actions
 from ..db import utcnow
@@ -108,20 +109,32 @@ def log_entity(by, action, dataset, entity, **details):
                                                    "uuid": entity.uuid, "version": entity.version, **details})
 
 
-def create_entity(dataset, entity_uuid, label, data, by=None, user_agent=None):
-    """:raise 409.3: the uuid is taken, :raise 400.28: an unknown area code."""
+def create_entity(dataset, entity_uuid, label, data, by=None, user_agent=None, within=None):
+    """:raise 409.3: the uuid is taken, :raise 400.28: an unknown area code, :raise 403.1: outside `within`."""
     if queries.existing_uuids([entity_uuid]):
         raise errors.uniqueness_violation(fields="uuid", values=entity_uuid)
-    entity = new_entity(dataset, entity_uuid, label, data, area_of(data), by, user_agent)
+    area_id = area_of(data)
+    check_within(within, [area_id])
+    entity = new_entity(dataset, entity_uuid, label, data, area_id, by, user_agent)
     db.session.flush()
     log_entity(by, "entity.create", dataset, entity, label=label, data=data)
     return entity
 
 
-def create_entities(dataset, items, source, by=None, user_agent=None):
-    """Create many entities at once, all or nothing: `items` are (uuid, label, data).
+def check_within(within, area_ids):
+    """An area-limited writer (`within`: a SELECT of her area ids) may write entities only in her areas; one
+    tied to no area lies in none. :raise 403.1:"""
+    area_ids = list(area_ids)
+    if within is not None and (None in area_ids or not areas_within(within, set(area_ids))):
+        raise errors.insufficient_rights()
 
-    :raise 409.3: a uuid repeated or taken, :raise 400.28: an unknown area code (with the entity's index).
+
+def create_entities(dataset, items, source, by=None, user_agent=None, within=None):
+    """Create many entities at once, all or nothing: `items` are (uuid, label, data); with `within`, only in
+    those areas (check_within).
+
+    :raise 409.3: a uuid repeated or taken, :raise 400.28: an unknown area code (with the entity's index),
+    :raise 403.1: an entity outside `within`.
     """
     counts = Counter(entity_uuid for entity_uuid, _, _ in items)
     taken = sorted({entity_uuid for entity_uuid, count in counts.items() if count > 1} | queries.existing_uuids(counts))
@@ -135,6 +148,7 @@ def create_entities(dataset, items, source, by=None, user_agent=None):
             rows.append((entity_uuid, label, data, resolver.resolve(data)))
         except ValueError as error:
             raise errors.invalid_entity(reason=f"(Entity {index + 1}) {error}") from None
+    check_within(within, [area_id for *_, area_id in rows])
     insert_entities(dataset, rows, by, user_agent, "entity.bulk.create", source)
 
 

@@ -238,3 +238,29 @@ def test_the_area_filter_works_for_limited_officers(client, world, caller):
         response = client.get(f"/v1/projects/{project.id}{path}", headers=world["users"][caller])
         assert response.status_code == 200, (path, response.get_json())
     db.session.rollback()
+
+
+def test_a_limited_manager_writes_entities_only_in_her_areas(client, world):
+    project, manager_a = world["project"], world["users"]["manager_a"]
+    household_a = world["households"][0]
+    base = f"/v1/projects/{project.id}/datasets/ho_gia_dinh/entities"
+    outside = client.post(base, json={"label": "Hộ mới", "data": {"thon": "00007-01"}}, headers=manager_a)
+    assert outside.status_code == 403
+    nowhere = client.post(base, json={"label": "Hộ không thôn", "data": {}}, headers=manager_a)
+    assert nowhere.status_code == 403
+    inside = client.post(base, json={"label": "Hộ mới", "data": {"thon": "00004-02"}}, headers=manager_a)
+    assert inside.status_code == 200
+    bulk = {"entities": [{"label": "Hộ 1", "data": {"thon": "00004-01"}},
+                         {"label": "Hộ 2", "data": {"thon": "00007-01"}}], "source": {"name": "tay.json"}}
+    assert client.post(base, json=bulk, headers=manager_a).status_code == 403
+    moved = client.patch(f"{base}/{household_a.uuid}?force=true", json={"data": {"thon": "00007-01"}},
+                         headers=manager_a)
+    assert moved.status_code == 403
+    csv = "label,thon\nHộ nhập 1,00004-01\nHộ nhập 2,00007-01\n".encode()
+    imported = client.post(f"{base}/import", data=csv, headers={**manager_a, "Content-Type": "text/csv"})
+    assert imported.status_code == 403
+    admin = world["users"]["admin"]
+    labels = sorted(item["currentVersion"]["label"] for item in client.get(base, headers=admin).get_json())
+    assert labels == sorted(["Hộ mới", "Hộ Nguyễn Văn An", "Hộ Trần Thị Bình"])
+    thon = client.get(f"{base}/{household_a.uuid}", headers=admin).get_json()["currentVersion"]["data"]["thon"]
+    assert thon == "00004-01"
