@@ -86,7 +86,11 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
     if file_submission(new) is not None:
         return True
     # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
-    top_up(queries.get_def_by_instance_id(target.form_id, instance.instance_id), xml, received)
+    existing = queries.get_def_by_instance_id(target.form_id, instance.instance_id)
+    if received and existing.submitter_id != sender.actor_id \
+            and "submission.update" not in verbs_of_actor(sender.actor_id, project_id, target.form_id):
+        raise errors.insufficient_rights()  # only its sender (or an editor) may add or replace its files
+    top_up(existing, xml, received)
     return False
 
 

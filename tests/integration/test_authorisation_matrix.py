@@ -264,3 +264,17 @@ def test_a_limited_manager_writes_entities_only_in_her_areas(client, world):
     assert labels == sorted(["Hộ mới", "Hộ Nguyễn Văn An", "Hộ Trần Thị Bình"])
     thon = client.get(f"{base}/{household_a.uuid}", headers=admin).get_json()["currentVersion"]["data"]["thon"]
     assert thon == "00004-01"
+
+
+def test_only_its_sender_tops_up_a_submissions_files(client, world):
+    _, volunteer = make_app_user(client, world, "Người gửi")
+    _, stranger = make_app_user(client, world, "Người lạ")
+    household_a = world["households"][0]
+    xml = typed_hamlet("uuid:with-photo", household_a.uuid, point=IN_A).replace(
+        b"<anh_tu_sach/>", b"<anh_tu_sach>tu_sach.jpg</anh_tu_sach>")
+    assert post_submission(client, volunteer, xml, files=[("tu_sach.jpg", b"\xff\xd8 that")]).status_code == 201
+    replaced = post_submission(client, stranger, xml, files=[("tu_sach.jpg", b"\xff\xd8 gia mao")])
+    assert replaced.status_code == 403
+    photo = client.get(f"{world['rest']}/uuid:with-photo/attachments/tu_sach.jpg", headers=world["users"]["admin"])
+    assert photo.data == b"\xff\xd8 that"
+    assert post_submission(client, volunteer, xml, files=[("tu_sach.jpg", b"\xff\xd8 that")]).status_code == 201
