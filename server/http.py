@@ -8,7 +8,6 @@ here when a list needs it.
 """
 
 import json
-import re
 from typing import Any
 
 from flask import current_app, g, request
@@ -26,6 +25,7 @@ from .projects.models import Project
 from .submissions import queries as submission_queries
 from .submissions.models import Submission
 from .tables import Table, TableError, is_table_content_type, read_table
+from .text import UNSTORABLE
 
 TABLE_TYPES = "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)"
 
@@ -156,7 +156,6 @@ def json_body(required: bool = True) -> Any:
 
 
 MAX_JSON_DEPTH = 64
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text holds neither; UTF-8 cannot encode a surrogate
 
 
 def text_problem(value: Any) -> str | None:

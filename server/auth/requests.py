@@ -13,6 +13,7 @@ from flask import current_app, g, request
 
 from .. import errors
 from ..openrosa.paths import is_openrosa_request
+from ..text import is_storable
 from . import digest, queries, service
 from .throttling import check_not_throttled, record_failure
 
@@ -63,6 +64,8 @@ def decode_basic(value):
         email, _, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise errors.authentication_failed() from None
+    if not is_storable(email) or len(email) > 320:  # no account has such a name (PostgreSQL text holds no NUL)
+        raise errors.authentication_failed()
     return email, password
 
 
@@ -106,7 +109,7 @@ def actor_or_404(actor_id):
 def authenticate_digest(value):
     """The user whose Digest response is right for this request. :raise 401.2: (with stale=true on an old nonce)"""
     params = digest.parse_authorization(value)
-    if params is None:
+    if params is None or not is_storable(params["username"]) or len(params["username"]) > 320:
         raise errors.authentication_failed()
     check_not_throttled(params["username"])
     user = queries.get_user_by_email(params["username"])

@@ -741,3 +741,18 @@ def test_wrong_digest_answers_are_throttled(app, client, project, monkeypatch):
     refused = client.get(url, headers=answer(PASSWORD_OF_TESTS, 4))
     assert refused.status_code == 429 and refused.headers["Content-Type"].startswith("text/xml")
     assert "Retry-After" in refused.headers
+
+
+@pytest.mark.parametrize("email", ["an\x00@example.org", "an\udc80@example.org", "a" * 5000])
+def test_basic_and_digest_with_unstorable_names_are_401(client, project, email):
+    import base64
+    encoded = base64.b64encode(f"{email}:mật khẩu".encode("utf-8", "surrogatepass")).decode()
+    response = client.get("/v1/users/current", headers={"Authorization": f"Basic {encoded}"},
+                          base_url="https://localhost")
+    assert_problem(response, 401.2)
+    digest = (f'Digest username="{email}", realm="Minh Chung", nonce="1.x", uri="/v1/projects/{project.id}/formList", '
+              'response="0", qop=auth, nc=00000001, cnonce="c"')
+    response = client.get(f"/v1/projects/{project.id}/formList",
+                          headers={"Authorization": digest.encode("utf-8", "surrogatepass").decode("latin-1"),
+                                   "X-OpenRosa-Version": "1.0"})
+    assert response.status_code == 401
