@@ -8,10 +8,12 @@ which puts the same values into its single SQL statement.
 
 from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import unquote
 
 from flask import has_request_context, request
 
 from ..db import utcnow
+from ..text import UNSTORABLE
 from . import queries
 from .models import Audit
 
@@ -42,5 +44,7 @@ def record_actions(entries: Iterable[dict]) -> None:
 
 
 def action_notes() -> str | None:
-    """The caller's X-Action-Notes header (Central's way to say why), kept with the audit entry."""
-    return request.headers.get("X-Action-Notes") if has_request_context() else None
+    """The caller's X-Action-Notes header (Central's way to say why), kept with the audit entry; percent-escapes
+    are decoded as Central does, and what cannot be stored (NUL, lone surrogates) becomes U+FFFD."""
+    notes = request.headers.get("X-Action-Notes") if has_request_context() else None
+    return UNSTORABLE.sub("\ufffd", unquote(notes))[:10_000] if notes else notes

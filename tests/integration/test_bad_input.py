@@ -756,3 +756,11 @@ def test_basic_and_digest_with_unstorable_names_are_401(client, project, email):
                           headers={"Authorization": digest.encode("utf-8", "surrogatepass").decode("latin-1"),
                                    "X-OpenRosa-Version": "1.0"})
     assert response.status_code == 401
+
+
+def test_action_notes_that_cannot_be_stored_are_kept_readable(client, admin):
+    response = client.post("/v1/projects", json={"name": "Ghi chú"},
+                           headers={**admin, "X-Action-Notes": "L%C3%BD do%00 %ED%A0%80 cu%E1%BB%91i"})
+    assert response.status_code == 200
+    [entry] = [item for item in client.get("/v1/audits?action=project.create", headers=admin).get_json()]
+    assert entry["notes"] == "Lý do\ufffd \ufffd\ufffd\ufffd cuối"
