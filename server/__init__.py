@@ -65,6 +65,7 @@ def register_area_blueprints(app):
 def register_request_hooks(app):
     """One transaction per request: commit once if the response is a success, else roll back."""
     from flask import g
+    from sqlalchemy.exc import DataError
 
     from .auth.requests import load_actor
     from .openrosa.routes import check_openrosa_version
@@ -76,7 +77,11 @@ def register_request_hooks(app):
     @app.after_request
     def commit_or_roll_back(response):
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except DataError:  # a value the database refuses only when the last changes are flushed
+                db.session.rollback()
+                return errors.render_problem(errors.refused_value())
             for action in g.pop("after_commit", ()):
                 action()
         else:

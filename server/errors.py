@@ -14,6 +14,7 @@ from types import FunctionType
 from flask import current_app, jsonify, request
 from gunicorn.http.errors import NoMoreData
 from gunicorn.http.errors import ParseException as BrokenBody  # gunicorn reads chunked bodies as the app reads
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -167,19 +168,26 @@ def render_some_paths(applies, render):
     RENDERERS.append((applies, render))
 
 
+def render_problem(error: AppError):
+    """The response of a problem: Central's JSON, or as render_some_paths says for the request's path."""
+    for applies, render in RENDERERS:
+        if applies():
+            response = render(error)
+            break
+    else:
+        response = current_app.make_response((jsonify(error.to_dict()), error.status))
+    response.headers.update(error.headers)
+    return response
+
+
+def refused_value() -> AppError:
+    return bad_request(reason="a value is too long or out of range.")
+
+
 def register_error_handlers(app):
     """Render every error as Central's JSON problem (or as render_some_paths says); never a stack trace."""
 
-    @app.errorhandler(AppError)
-    def handle_app_error(error):
-        for applies, render in RENDERERS:
-            if applies():
-                response = render(error)
-                break
-        else:
-            response = current_app.make_response((jsonify(error.to_dict()), error.status))
-        response.headers.update(error.headers)
-        return response
+    handle_app_error = app.errorhandler(AppError)(render_problem)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):
@@ -192,6 +200,13 @@ def register_error_handlers(app):
         problem = bad_request(reason="the request body is not valid HTTP (malformed or cut short chunked encoding).")
         problem.headers["Connection"] = "close"
         return handle_app_error(problem)
+
+    @app.errorhandler(DataError)
+    def handle_data_error(error):
+        """A value the database refuses (too long, out of range) that no check caught: still the client's
+        input, so a 400 and nothing written (the request rolls back); logged, since a check should catch it."""
+        log.warning("database refused a value: %s", str(error.orig).splitlines()[0] if error.orig else error)
+        return handle_app_error(refused_value())
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):

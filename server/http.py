@@ -24,8 +24,9 @@ from .projects import queries as project_queries
 from .projects.models import Project
 from .submissions import queries as submission_queries
 from .submissions.models import Submission
+from .submissions.service import Sender
 from .tables import Table, TableError, is_table_content_type, read_table
-from .text import UNSTORABLE
+from .text import UNSTORABLE, storable
 
 TABLE_TYPES = "text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)"
 
@@ -108,6 +109,12 @@ def app_user_or_404(project: Project, actor_id: int) -> FieldKey:
     if not app_user_within(caller_scope(project.id), field_key.actor_id):
         raise errors.insufficient_rights()  # an area-limited caller manages only app users within her areas
     return field_key
+
+
+def request_sender() -> Sender:
+    """Who sends a submission, from what device and app (?deviceID=, User-Agent), as the columns keep them."""
+    return Sender(current_actor_id(), storable(request.args.get("deviceID"), 255),
+                  storable(request.headers.get("User-Agent"), 500), g.actor_type)
 
 
 def read_body(limit: int) -> bytes:

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..schemas import BodySchema, Timestamp
 
@@ -35,15 +35,19 @@ class UserSchema(Schema):
     deletedAt = Timestamp(attribute="actor.deleted_at")
 
 
+EMAIL_LENGTH = validate.Length(max=320)  # the columns' lengths
+NAME_LENGTH = validate.Length(max=200)
+
+
 class UserCreateSchema(BodySchema):
-    email = fields.String(required=True)
-    password = fields.String()
-    displayName = fields.String()
+    email = fields.String(required=True, validate=EMAIL_LENGTH)
+    password = fields.String(validate=validate.Length(max=1024))
+    displayName = fields.String(validate=NAME_LENGTH)
 
 
 class UserUpdateSchema(BodySchema):
-    displayName = fields.String()
-    email = fields.String()
+    displayName = fields.String(validate=NAME_LENGTH)
+    email = fields.String(validate=EMAIL_LENGTH)
 
 
 class PasswordChangeSchema(BodySchema):

@@ -8,12 +8,12 @@ message Collect shows to the volunteer.
 import hashlib
 import logging
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, request
 
 from .. import errors
-from ..auth.requests import current_actor, current_actor_id, require, www_authenticate_challenges
+from ..auth.requests import current_actor, require, www_authenticate_challenges
 from ..forms import queries as form_queries
-from ..http import project_or_404
+from ..http import project_or_404, request_sender
 from ..registries.attachments import registry_csv_for_actor
 from ..submissions import service as submissions
 from ..urls import api_url, segment
@@ -138,8 +138,7 @@ def submission_preflight(project_id):
 @bp.post("/submission")
 @openrosa_endpoint
 def submit(project_id):
-    sender = submissions.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"),
-                             g.actor_type)
+    sender = request_sender()
     xml, files = read_submission_upload(request.stream, request.content_type, request.content_length)
     instance = submissions.read_submission_xml(xml)
     submissions.receive_submission(project_id, instance, xml, files, sender)

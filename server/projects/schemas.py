@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..schemas import BodySchema, Timestamp
 
@@ -14,12 +14,16 @@ class ProjectSchema(Schema):
     deletedAt = Timestamp(attribute="deleted_at")
 
 
+# not blank, and within the column's length (marshmallow 4 validators must raise: a False return is ignored)
+PROJECT_NAME = [validate.Length(max=500), validate.Predicate("strip", error="must not be blank")]
+
+
 class ProjectCreateSchema(BodySchema):
-    name = fields.String(required=True, validate=lambda name: bool(name.strip()))
+    name = fields.String(required=True, validate=PROJECT_NAME)
     description = fields.String(allow_none=True)
 
 
 class ProjectUpdateSchema(BodySchema):
-    name = fields.String(validate=lambda name: bool(name.strip()))
+    name = fields.String(validate=PROJECT_NAME)
     description = fields.String(allow_none=True)
     archived = fields.Boolean()

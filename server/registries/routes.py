@@ -12,6 +12,7 @@ from ..auth import service as auth_service
 from ..auth.requests import current_actor
 from ..http import caller_scope, json_body, project_or_404, read_uploaded_table
 from ..params import is_true, query_flag, wants_extended_metadata
+from ..text import storable
 from . import importing, queries, schemas, service, tabular
 
 bp = Blueprint("registries", __name__, url_prefix="/v1/projects/<int:project_id>/datasets")
@@ -55,8 +56,7 @@ def entity_or_404(dataset, uuid, deleted=False):
 
 
 def user_agent():
-    text = request.user_agent.string
-    return text[:500] if text else None
+    return storable(request.user_agent.string, 500) or None
 
 
 def metadata(dataset):

@@ -63,12 +63,15 @@ def normalize_uuid(text: str | None) -> str | None:
     return match.group(2).lower() if match else None
 
 
+MAX_NAME = 255  # the columns' length
+
+
 def is_dataset_name(name: object) -> bool:
-    return isinstance(name, str) and bool(DATASET_NAME.match(name))
+    return isinstance(name, str) and len(name) <= MAX_NAME and bool(DATASET_NAME.match(name))
 
 
 def is_property_name(name: object) -> bool:
-    return isinstance(name, str) and bool(PROPERTY_NAME.match(name.lower()))
+    return isinstance(name, str) and len(name) <= MAX_NAME and bool(PROPERTY_NAME.match(name.lower()))
 
 
 def odata_name(name: str) -> str:

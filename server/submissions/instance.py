@@ -15,6 +15,8 @@ from ..forms.fields import Field
 from ..safexml import parse_xml
 from . import values
 
+MAX_INSTANCE_NAME = 500  # what a listing shows; longer names are cut
+
 
 class InstanceError(ValueError):
     """Not a submission we can file; str() is the message for the sender."""
@@ -50,8 +52,9 @@ def read_instance(xml: bytes) -> Instance:
         raise InstanceError("Required parameter form ID xml attribute missing.")
     meta = _child(root, "meta")
     instance_id = _text(meta, "instanceID") or root.get("instanceID") or str(uuid.uuid4())
+    name = _text(meta, "instanceName")
     return Instance(xml_form_id, root.get("version") or "", instance_id, _text(meta, "deprecatedID"),
-                    _text(meta, "instanceName"), root)
+                    name[:MAX_INSTANCE_NAME] if name else None, root)
 
 
 def values_at(root: etree._Element, path: Sequence[str]) -> list[str]:

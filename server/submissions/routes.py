@@ -4,11 +4,11 @@ A submission is named by its first version's instanceID ("uuid:…"; pyodk sends
 Werkzeug decodes it before routing), even after edits give the current version a new one.
 """
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from .. import errors
 from ..auth import queries as auth_queries
-from ..auth.requests import current_actor, current_actor_id
+from ..auth.requests import current_actor
 from ..auth.schemas import ActorSchema
 from ..auth.service import verbs_for
 from ..blobs.responses import blob_download
@@ -18,6 +18,7 @@ from ..http import (
     form_or_404,
     live_submission_or_404,
     read_body,
+    request_sender,
     submission_or_404,
 )
 from ..params import wants_extended_metadata
@@ -73,11 +74,6 @@ def read_xml():
     return read_body(current_app.config["MAX_FORM_BYTES"])
 
 
-def sender():
-    return service.Sender(current_actor_id(), request.args.get("deviceID"), request.headers.get("User-Agent"),
-                             g.actor_type)
-
-
 def attachment_response(attachment):
     if attachment is None or attachment.blob is None:
         raise errors.not_found()
@@ -96,7 +92,7 @@ def list_submissions(project_id, xml_form_id):
 def create_submission(project_id, xml_form_id):
     form = form_or_404(project_id, xml_form_id, "submission.create")
     xml = read_xml()
-    submission = service.create_from_rest(form, service.read_submission_xml(xml), xml, sender())
+    submission = service.create_from_rest(form, service.read_submission_xml(xml), xml, request_sender())
     return jsonify(submission_json(submission))
 
 
@@ -118,7 +114,7 @@ def edit_submission(project_id, xml_form_id, instance_id):
     """A new version; its XML's meta/deprecatedID must name the current version (400.19 otherwise)."""
     form, submission = submission_or_404(project_id, xml_form_id, instance_id, "submission.update")
     xml = read_xml()
-    service.edit_from_rest(form, submission, service.read_submission_xml(xml), xml, sender())
+    service.edit_from_rest(form, submission, service.read_submission_xml(xml), xml, request_sender())
     return jsonify(submission_json(submission))
 
 

@@ -25,10 +25,13 @@ from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of, fields_of_version, first_geopoint
 from ..safexml import UnsafeXML
+from ..text import is_storable, storable
 from . import placing, queries
 from .filing import NewAttachment, NewSubmission, file_submission
 from .instance import InstanceError, attachment_names, read_geopoint, read_instance
 from .models import REVIEW_STATES, Comment, Submission, SubmissionAttachment, SubmissionDef
+
+MAX_INSTANCE_ID = 255  # the column's length
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,18 @@ def read_submission_xml(xml: bytes):
     """Identify a submission's XML. :raise 400.2: no form id, :raise 400.51: malformed or hostile XML."""
     try:
         xml.decode("utf-8")
-        return read_instance(xml)
+        instance = read_instance(xml)
     except UnicodeDecodeError:
         raise errors.hostile_xml(reason="the XML is not UTF-8 encoded") from None
     except UnsafeXML as error:
         raise errors.hostile_xml(reason=str(error)) from None
     except InstanceError:
         raise errors.missing_parameter(field="form ID xml attribute") from None
+    for field, value in (("instanceID", instance.instance_id), ("deprecatedID", instance.deprecated_id)):
+        if value is not None and (len(value) > MAX_INSTANCE_ID or not is_storable(value)):
+            raise errors.unexpected_value(field=field, value=repr(value[:40] + "…"),
+                                          reason=f"an instance ID is at most {MAX_INSTANCE_ID} characters.")
+    return instance
 
 
 def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
@@ -103,7 +111,8 @@ def store_received_files(names, files):
     """{name: Received} for the files the XML names (`names`) that came with this request (others are
     ignored, as Central does); each is durable in the blob store before the request commits."""
     store = blob_store()
-    return {name: Received(store.put_stream(files[name].stream), files[name].content_type or "application/octet-stream")
+    return {name: Received(store.put_stream(files[name].stream),
+                           storable(files[name].content_type, 255) or "application/octet-stream")
             for name in names if name in files}
 
 
@@ -235,7 +244,7 @@ def upload_attachment(submission_def, name, stream, content_type, actor, limit=N
         blob = store_blob_stream(stream, limit=limit)
     except TooLarge:
         raise errors.body_too_large(limit=limit) from None
-    attachment.blob_id, attachment.content_type = blob.id, content_type
+    attachment.blob_id, attachment.content_type = blob.id, storable(content_type, 255)
     log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id, {"name": name})
     return attachment
 

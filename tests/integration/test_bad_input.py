@@ -764,3 +764,47 @@ def test_action_notes_that_cannot_be_stored_are_kept_readable(client, admin):
     assert response.status_code == 200
     [entry] = [item for item in client.get("/v1/audits?action=project.create", headers=admin).get_json()]
     assert entry["notes"] == "Lý do\ufffd \ufffd\ufffd\ufffd cuối"
+
+
+LONG = "x" * 600
+
+
+@pytest.mark.parametrize("what", ["instanceID", "instanceName", "deviceID", "User-Agent", "file name", "file type"])
+def test_overlong_submission_identifiers_are_a_clear_answer_never_a_database_error(client, admin, project, what):
+    from server.forms.queries import get_form_by_project_and_xml_form_id
+    from tests.factories import create_app_user_directly
+    from tests.integration.test_openrosa import OR, photo_form, submission_body
+    assert upload_form(client, admin, project.id, photo_form(), publish=True).status_code == 200
+    form = get_form_by_project_and_xml_form_id(project.id, "ho_gia_dinh")
+    _, token = create_app_user_directly(project, forms=[form.id])
+    instance_id = "uuid:" + LONG if what == "instanceID" else "uuid:long-1"
+    name = f"<instanceName>{LONG}</instanceName>" if what == "instanceName" else ""
+    file_name = (LONG[:250] + ".jpg") if what == "file name" else "anh.jpg"
+    xml = submission_body(photo=file_name, instance_id=instance_id, meta_extra=name)
+    headers = {**OR, **({"User-Agent": LONG} if what == "User-Agent" else {})}
+    query = f"?deviceID={LONG}" if what == "deviceID" else "?deviceID=collect:1"
+    content_type = ("image/" + LONG) if what == "file type" else "image/jpeg"
+    data = {"xml_submission_file": (io.BytesIO(xml), "instance.xml", "text/xml"),
+            file_name: (io.BytesIO(b"\xff\xd8"), file_name, content_type)}
+    response = client.post(f"/v1/key/{token}/projects/{project.id}/submission{query}", data=data, headers=headers,
+                           content_type="multipart/form-data")
+    assert response.status_code in (201, 400), response.get_data(as_text=True)[:300]
+    listed = client.get(f"/v1/projects/{project.id}/forms/ho_gia_dinh/submissions", headers=admin).get_json()
+    assert len(listed) == (1 if response.status_code == 201 else 0)
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/v1/projects", {"name": "x" * 501}),
+    ("POST", "/v1/projects", {"name": "   "}),
+    ("PATCH", "/v1/projects/{project}", {"name": "x" * 501}),
+    ("PATCH", "/v1/projects/{project}", {"name": ""}),
+    ("POST", "/v1/users", {"email": "a" * 400 + "@example.org"}),
+    ("POST", "/v1/users", {"email": "dai@example.org", "displayName": "x" * 201}),
+    ("POST", "/v1/projects/{project}/datasets", {"name": "d" * 300}),
+])
+def test_overlong_and_blank_names_are_400_and_change_nothing(client, admin, project, method, path, body):
+    before = (client.get("/v1/projects", headers=admin).get_json(), client.get("/v1/users", headers=admin).get_json())
+    response = client.open(path.format(project=project.id), method=method, json=body, headers=admin)
+    assert response.status_code == 400, response.get_json()
+    after = (client.get("/v1/projects", headers=admin).get_json(), client.get("/v1/users", headers=admin).get_json())
+    assert after == before
