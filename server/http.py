@@ -81,10 +81,8 @@ def submission_or_404(project_id: int, xml_form_id: str, instance_id: str, verb:
 def check_submission_area(form: Form, submission: Submission) -> None:
     """An area-limited caller may touch only submissions placed in her areas (or sent by herself); one placed
     nowhere only callers without a limit. :raise 403.1:"""
-    actor_id = current_actor_id()
-    if submission.submitter_id == actor_id:
-        return
-    if not is_within(actor_scope(form.project_id, actor_id, g.actor_type), submission.area_id):
+    if submission.submitter_id != current_actor_id() and not is_within(caller_scope(form.project_id),
+                                                                        submission.area_id):
         raise errors.insufficient_rights()
 
 

@@ -1,6 +1,7 @@
-"""Which hamlet a point lies in: PostGIS on PostgreSQL (the boundaries are GIST-indexed), shapely on SQLite
-(where boundaries are GeoJSON text), the same answer on both. A point on a shared edge belongs to the hamlet
-with the lowest id."""
+"""Which hamlet a point lies in, on SQLite, where boundaries are GeoJSON text: shapely over an index of them.
+On PostgreSQL the same question is asked in SQL (PostGIS ST_Covers over the GIST-indexed boundaries) inside
+the statement that places a submission (submissions/queries.py PLACE_ON_POSTGRESQL). On both, a point on a
+shared edge belongs to the hamlet with the lowest id."""
 
 import json
 import threading
@@ -10,19 +11,13 @@ from shapely import STRtree, from_geojson, points
 
 from ..extensions import db
 from .models import Area
-from .queries import is_postgresql
 
 _INDEX = {"stamp": None, "tree": None, "ids": ()}
 _LOCK = threading.Lock()
 
 
-def hamlet_at(latitude: float, longitude: float) -> int | None:
+def hamlet_at_on_sqlite(latitude: float, longitude: float) -> int | None:
     """The id of the hamlet whose boundary covers the point, or None."""
-    if is_postgresql():
-        point = sa.func.ST_SetSRID(sa.func.ST_MakePoint(longitude, latitude), 4326)
-        query = (sa.select(Area.id).where(Area.level == "hamlet", Area.boundary.is_not(None),
-                                          sa.func.ST_Covers(Area.boundary, point)).order_by(Area.id).limit(1))
-        return db.session.execute(query).scalar()
     tree, ids = _sqlite_index()
     if tree is None:
         return None

@@ -205,7 +205,6 @@ def app_user_scope(actor_id):
     return queries.scope_select(actor_id) if queries.has_scope(actor_id) else None
 
 
-
 def actor_scope(project_id, actor_id, actor_type="user"):
     """The areas an actor is limited to in the project, as a SELECT of their ids (not the areas below them), or
     None when it is not limited: an app user's areas, or a web user's in that project. One answer for every
@@ -215,11 +214,6 @@ def actor_scope(project_id, actor_id, actor_type="user"):
     if actor_type == "field_key":
         return app_user_scope(actor_id)
     return queries.user_scope_select(project_id, actor_id) if queries.has_user_scope(project_id, actor_id) else None
-
-
-def area_ids_within(scope):
-    """SELECT of the ids of the areas of `scope` and of every area below them."""
-    return queries.descendants_select(scope)
 
 
 def is_within(scope, area_id):

@@ -6,7 +6,6 @@ message Collect shows to the volunteer.
 """
 
 import hashlib
-import logging
 
 from flask import Blueprint, current_app, request
 
@@ -21,7 +20,6 @@ from . import wire
 from .paths import is_openrosa_request
 from .upload import read_submission_upload
 
-log = logging.getLogger(__name__)
 bp = Blueprint("openrosa", __name__, url_prefix="/v1/projects/<int:project_id>")
 
 

@@ -143,20 +143,17 @@ def current_scorers(project_id):
 def _score_row(submission_def, form_def, scorer):
     scored = score_submission_def(submission_def, form_def, scorer)
     score, rules = scored.score, scorer.rules
-    if score is None:
-        return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
-                "form_def_id": form_def.id, "ruleset_id": rules.id, "kind": rules.kind,
-                "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
-                "total": None, "result": None, "level": None, "recognised": False, "mandatory_met": False,
-                "points": {}, "unmet": [], "held_back_by": [], "error": scored.error, "scored_at": utcnow()}
-    return {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
-            "form_def_id": form_def.id, "ruleset_id": score.ruleset_id, "kind": score.kind,
-            "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
-            "total": score.total, "result": score.result, "level": score.level, "recognised": score.recognised,
-            "mandatory_met": score.mandatory_met,
+    row = {"submission_id": submission_def.submission_id, "submission_def_id": submission_def.id,
+           "form_def_id": form_def.id, "ruleset_id": rules.id, "kind": rules.kind,
+           "subject": _cut(scored.subject, 255), "area_code": _cut(scored.area, 64), "period": scored.period,
+           "error": scored.error, "scored_at": utcnow()}
+    if score is None:  # it cannot be scored: kept with the reason, recognised nowhere
+        return {**row, "total": None, "result": None, "level": None, "recognised": False, "mandatory_met": False,
+                "points": {}, "unmet": [], "held_back_by": []}
+    return {**row, "total": score.total, "result": score.result, "level": score.level,
+            "recognised": score.recognised, "mandatory_met": score.mandatory_met,
             "points": {indicator.code: points for indicator, points in zip(rules.indicators, score.points)},
-            "unmet": scorer.unmet(score),
-            "held_back_by": list(score.held_back_by), "error": None, "scored_at": utcnow()}
+            "unmet": scorer.unmet(score), "held_back_by": list(score.held_back_by)}
 
 
 def _cut(text, length):

@@ -8,7 +8,7 @@ until a supervisor of its area approves it.
 """
 
 from ..areas import service as area_service
-from ..areas.locating import hamlet_at
+from ..areas.locating import hamlet_at_on_sqlite
 from ..areas.queries import is_postgresql
 from ..extensions import db
 from ..forms.fields import fields_of
@@ -33,7 +33,7 @@ def place(project_id: int, form_def_id: int, sha256: str, root, point: Geopoint 
                                            point.longitude if point else None)
     area_id = registry_queries.area_of_entity(project_id, subject) if subject else None
     if area_id is None and point is not None:
-        area_id = hamlet_at(point.latitude, point.longitude)
+        area_id = hamlet_at_on_sqlite(point.latitude, point.longitude)
     return area_id
 
 
