@@ -31,6 +31,8 @@ def create_app(config=None):
             configure_sqlite(db.engine, writes_expected=request_may_write)
     register_blueprints(app)
     errors.register_error_handlers(app)
+    from .web import init_web
+    init_web(app)  # after the error handlers: its HTML problems come after OpenRosa's XML ones
     register_request_hooks(app)
     from .cli import register_commands
     register_commands(app)

@@ -43,6 +43,8 @@ def load_config(overrides=None):
         "ODK_VALIDATE": env.get("MINHCHUNG_ODK_VALIDATE", "1") != "0",
         "RESCORE_IN_BACKGROUND": env.get("MINHCHUNG_RESCORE_IN_BACKGROUND", "1") != "0",
         "JSON_SORT_KEYS": False,
+        # an online map tile server for the desk (e.g. https://tile.example.vn/{z}/{x}/{y}.png); none: boundaries only
+        "TILE_URL": env.get("MINHCHUNG_TILE_URL") or "",
     }
     config.update(overrides)
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

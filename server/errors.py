@@ -138,6 +138,8 @@ validator_unavailable = problem("500.51", None, "ODK Validate could not run: {re
 # Minh Chứng's own, for what Central has no problem for
 app_user_revoked = problem("404.51", None, "The app user '{name}' has had its access revoked, so it has no QR code. "
                                            "Create a new app user to configure a device.")
+csrf_failed = problem("403.51", None, "The page's security token (CSRF) is missing or out of date: reload the page and "
+                                     "try again.")
 bad_request = problem("400.57", None, "The request could not be read: {reason}")
 range_not_satisfiable = problem("416.1", None, "The requested range cannot be served.")
 too_many_login_failures = problem("429.51", None, "Too many failed logins for this account or from this address; "

@@ -10,3 +10,4 @@ from .projects import models as projects  # noqa: F401
 from .registries import models as registries  # noqa: F401
 from .scoring import models as scoring  # noqa: F401
 from .submissions import models as submissions  # noqa: F401
+from .web import models as web  # noqa: F401

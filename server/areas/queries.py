@@ -181,3 +181,14 @@ def count_within(area_ids, scope):
     query = sa.select(sa.func.count()).select_from(Area).where(Area.id.in_(list(area_ids)),
                                                                Area.id.in_(descendants_select(scope)))
     return db.session.execute(query).scalar()
+
+
+def list_boundaries(levels, within=None):
+    """(code, name, level, boundary as GeoJSON text) of the areas of `levels` that have one, all or those in or
+    below `within` (a SELECT of area ids): what the desk's maps draw."""
+    column = sa.func.ST_AsGeoJSON(Area.boundary, 6) if is_postgresql() else Area.boundary
+    query = (sa.select(Area.code, Area.name, Area.level, column)
+             .where(Area.level.in_(levels), Area.boundary.is_not(None)).order_by(Area.code))
+    if within is not None:
+        query = query.where(Area.id.in_(descendants_select(within)))
+    return db.session.execute(query).all()

@@ -27,3 +27,10 @@ def insert_audits(values):
     """INSERT audit entries in bulk (Audit's columns by name)."""
     if values:
         db.session.execute(sa.insert(Audit), values)
+
+
+def list_audits_of(actee_type, actee_id):
+    """Every audit entry of one actee (a submission's history), oldest first."""
+    query = (sa.select(Audit).where(Audit.actee_type == actee_type, Audit.actee_id == str(actee_id))
+             .order_by(Audit.logged_at, Audit.id))
+    return db.session.execute(query).scalars().all()

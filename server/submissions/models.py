@@ -35,6 +35,7 @@ class Submission(Base):
         sa.UniqueConstraint("form_id", "instance_id"),
         sa.CheckConstraint("review_state IS NULL OR review_state IN ('hasIssues', 'edited', 'approved', 'rejected')",
                            name="review_state"),
+        sa.Index("ix_submissions_form_id_created_at", "form_id", "created_at"),  # the desk's table, newest first
     )
 
 

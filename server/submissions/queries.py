@@ -51,6 +51,12 @@ def get_submission_by_instance_id(form_id, instance_id):
     return db.session.execute(query).scalar_one_or_none()
 
 
+def get_submissions_by_instance_ids(form_id, instance_ids):
+    query = sa.select(Submission).where(Submission.form_id == form_id, Submission.instance_id.in_(instance_ids),
+                                        Submission.deleted_at.is_(None))
+    return db.session.execute(query).scalars().all()
+
+
 def get_current_def(submission_id):
     query = sa.select(SubmissionDef).where(SubmissionDef.submission_id == submission_id,
                                            SubmissionDef.current.is_(True))

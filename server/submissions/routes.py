@@ -24,7 +24,15 @@ from ..http import (
 from ..params import wants_extended_metadata
 from ..schemas import load_json
 from . import queries, service
-from .schemas import AttachmentSchema, CommentCreateSchema, CommentSchema, ReviewSchema, SubmissionSchema, VersionSchema
+from .schemas import (
+    AttachmentSchema,
+    BulkReviewSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    ReviewSchema,
+    SubmissionSchema,
+    VersionSchema,
+)
 
 bp = Blueprint("submissions", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>/submissions")
 XML_TYPES = ("application/xml", "text/xml")
@@ -94,6 +102,17 @@ def create_submission(project_id, xml_form_id):
     xml = read_xml()
     submission = service.create_from_rest(form, service.read_submission_xml(xml), xml, request_sender())
     return jsonify(submission_json(submission))
+
+
+@bp.post("/review")
+def review_submissions(project_id, xml_form_id):
+    """Minh Chứng's bulk review, beside Central's one-at-a-time PATCH: {"instanceIds": […], "reviewState": …,
+    "comment": …}; all or nothing, audited per submission, each within the caller's areas."""
+    form = form_or_404(project_id, xml_form_id, "submission.update")
+    body = load_json(BulkReviewSchema())
+    submissions = service.review_many(form, body["instanceIds"], body["reviewState"], body.get("comment"),
+                                      current_actor(), lambda submission: check_submission_area(form, submission))
+    return jsonify([submission_json(submission) for submission in submissions])
 
 
 @bp.get("/<instance_id>")

@@ -49,5 +49,13 @@ class ReviewSchema(BodySchema):
     reviewState = fields.Raw(required=True, allow_none=True)
 
 
+class BulkReviewSchema(BodySchema):
+    """POST …/submissions/review. The service checks the ids and the state (400.8 otherwise)."""
+
+    instanceIds = fields.Raw(required=True)
+    reviewState = fields.Raw(required=True, allow_none=True)
+    comment = fields.Raw(load_default=None, allow_none=True)
+
+
 class CommentCreateSchema(BodySchema):
     body = fields.Raw(required=True)

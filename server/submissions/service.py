@@ -268,6 +268,36 @@ def set_review_state(submission, state, actor):
     return submission
 
 
+MAX_BULK_REVIEW = 1000
+
+
+def review_many(form, instance_ids, state, comment, actor, check_area):
+    """Give many submissions of the form one review state (and, when `comment` is given, the same comment), all
+    or nothing: every instance id must name a live submission of the form that `check_area(submission)` lets
+    the caller touch. Each change is audited per submission, as one PATCH would be. Returns the submissions.
+    :raise 400.8: no ids, too many, not text, or an unknown state, :raise 404.1: an id names nothing,
+    :raise 403.1: one lies outside the caller's areas."""
+    if not isinstance(instance_ids, list) or not instance_ids or len(instance_ids) > MAX_BULK_REVIEW \
+            or not all(isinstance(item, str) and is_storable(item) for item in instance_ids):
+        raise errors.unexpected_value(field="instanceIds", value=f"({type(instance_ids).__name__})",
+                                      reason=f"expected a list of 1 to {MAX_BULK_REVIEW} instance IDs.")
+    if comment is not None and not isinstance(comment, str):
+        raise errors.unexpected_value(field="comment", value=f"({type(comment).__name__})", reason="expected text.")
+    wanted = list(dict.fromkeys(instance_ids))
+    found = {item.instance_id: item for item in queries.get_submissions_by_instance_ids(form.id, wanted)}
+    missing = [instance_id for instance_id in wanted if instance_id not in found]
+    if missing:
+        raise errors.not_found()
+    submissions = [found[instance_id] for instance_id in wanted]
+    for submission in submissions:
+        check_area(submission)
+    for submission in submissions:
+        set_review_state(submission, state, actor)
+        if comment and comment.strip():
+            add_comment(submission, comment.strip(), actor)
+    return submissions
+
+
 def add_comment(submission, body, actor):
     if not isinstance(body, str) or not body.strip():
         raise errors.missing_parameter(field="body")

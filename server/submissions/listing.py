@@ -1,0 +1,293 @@
+"""Finding a form's submissions as a reviewer filters them: by area (within the caller's), review state,
+submitter, date range, recognised or not, and text; sorted; a page at a time. The desk's table, map, gallery
+and "save and next" all read through here, so one filter means the same everywhere.
+
+`read_filters` is pure (query-string text in, Filters out; what cannot be read is left out, never a 500). The
+queries read each submission's current version, its area (hamlet, commune) and the score under its form's
+current rules (scoring/scores.py keeps one row per version and rule set).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..areas.models import Area
+from ..areas.queries import descendants_select
+from ..auth.models import Actor
+from ..extensions import db
+from ..registries.models import Dataset, Entity
+from ..scoring.models import SubjectScore
+from .models import REVIEW_STATES, Submission, SubmissionAttachment, SubmissionDef
+
+RECEIVED = "received"  # the review state NULL, as a filter value
+STATES = (RECEIVED, *REVIEW_STATES)
+SORTS = ("-date", "date", "-score", "score", "name", "-name")
+PAGE_SIZES = (25, 50, 100, 250)
+MAX_QUERY = 100
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")  # what a page shows inline
+
+
+@dataclass(frozen=True)
+class Filters:
+    area: str | None = None  # an area code: that area and everything below it
+    states: tuple = ()  # of STATES; empty: all
+    submitter: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+    recognised: bool | None = None
+    query: str = ""
+    sort: str = "-date"
+    page: int = 1
+    per_page: int = 50
+
+    def as_args(self, **changes) -> dict:
+        """The filters as query-string arguments (defaults left out), for links that keep them."""
+        current = replace(self, **changes)
+        args = {"area": current.area, "state": list(current.states) or None, "submitter": current.submitter,
+                "since": current.since and current.since.isoformat(),
+                "until": current.until and current.until.isoformat(),
+                "recognised": None if current.recognised is None else ("yes" if current.recognised else "no"),
+                "q": current.query or None, "sort": None if current.sort == "-date" else current.sort,
+                "page": None if current.page == 1 else current.page,
+                "per_page": None if current.per_page == 50 else current.per_page}
+        return {key: value for key, value in args.items() if value is not None}
+
+
+def read_filters(args) -> Filters:
+    """Filters from a query string (a MultiDict); values that cannot be read are ignored."""
+    return Filters(
+        area=_text(args.get("area"), 32), states=tuple(state for state in args.getlist("state") if state in STATES),
+        submitter=_number(args.get("submitter")), since=_date(args.get("since")), until=_date(args.get("until")),
+        recognised={"yes": True, "no": False}.get(args.get("recognised")), query=_text(args.get("q"), MAX_QUERY) or "",
+        sort=args.get("sort") if args.get("sort") in SORTS else "-date",
+        page=min(_number(args.get("page")) or 1, 100_000),
+        per_page=_number(args.get("per_page")) if _number(args.get("per_page")) in PAGE_SIZES else 50)
+
+
+def _text(value, length):
+    value = (value or "").strip()
+    return value[:length].replace("\x00", "") or None
+
+
+def _number(value):
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) <= 9 and int(value) > 0 else None
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Row:
+    submission_id: int
+    instance_id: str
+    instance_name: str | None
+    review_state: str | None
+    created_at: dt.datetime
+    submitter_id: int | None
+    submitter: str | None
+    def_id: int
+    xml: str | None
+    latitude: float | None
+    longitude: float | None
+    area_code: str | None
+    area: str | None  # the hamlet (or whatever area it was placed in)
+    commune: str | None  # the area above it
+    subject: str | None  # the subject's registry label (else its raw value)
+    total: float | None
+    result: str | None
+    recognised: bool | None  # None: not scored (no criteria, or cannot be scored)
+    scoring_error: dict | None
+
+
+Hamlet, Parent = aliased(Area), aliased(Area)
+
+
+def _score_join(form):
+    return sa.and_(SubjectScore.submission_def_id == SubmissionDef.id,
+                   SubjectScore.form_def_id == (form.current_def_id or -1))
+
+
+def _subject_label(project_id):
+    return (sa.select(Entity.label).join(Dataset, Dataset.id == Entity.dataset_id)
+            .where(Dataset.project_id == project_id, Entity.uuid == SubjectScore.subject, Entity.deleted_at.is_(None))
+            .limit(1).scalar_subquery())
+
+
+def _filtered(form, scope, filters: Filters, columns):
+    """SELECT `columns` of the form's live submissions (current version, area, score) matching `filters`,
+    within `scope` (a SELECT of area ids: the caller's limit; None: not limited)."""
+    query = (sa.select(*columns).select_from(Submission)
+             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
+                                          SubmissionDef.current.is_(True)))
+             .outerjoin(SubjectScore, _score_join(form))
+             .where(Submission.form_id == form.id, Submission.deleted_at.is_(None)))
+    if scope is not None:
+        query = query.where(Submission.area_id.in_(descendants_select(scope)))
+    if filters.area:
+        named = sa.select(Area.id).where(Area.code == filters.area)
+        query = query.where(Submission.area_id.in_(descendants_select(named)))
+    if filters.states:
+        named = [state for state in filters.states if state != RECEIVED]
+        condition = Submission.review_state.in_(named) if named else sa.false()
+        if RECEIVED in filters.states:
+            condition = sa.or_(condition, Submission.review_state.is_(None))
+        query = query.where(condition)
+    if filters.submitter:
+        query = query.where(Submission.submitter_id == filters.submitter)
+    if filters.since:
+        query = query.where(Submission.created_at >= _midnight(filters.since))
+    if filters.until:
+        query = query.where(Submission.created_at < _midnight(filters.until + dt.timedelta(days=1)))
+    if filters.recognised is not None:
+        query = query.where(SubjectScore.recognised.is_(filters.recognised), SubjectScore.error.is_(None))
+    if filters.query:
+        pattern = "%" + filters.query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        submitter_name = sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery()
+        query = query.where(sa.or_(sa.func.lower(SubmissionDef.instance_name).like(pattern, escape="\\"),
+                                   sa.func.lower(Submission.instance_id).like(pattern, escape="\\"),
+                                   sa.func.lower(_subject_label(form.project_id)).like(pattern, escape="\\"),
+                                   sa.func.lower(submitter_name).like(pattern, escape="\\")))
+    return query
+
+
+def _midnight(day):
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+
+
+def _ordering(sort):
+    column = {"date": Submission.created_at, "score": SubjectScore.total,
+              "name": SubmissionDef.instance_name}[sort.lstrip("-")]
+    direction = column.desc() if sort.startswith("-") else column.asc()
+    return [direction.nulls_last(), Submission.id.desc() if sort.startswith("-") else Submission.id.asc()]
+
+
+def count(form, scope, filters: Filters) -> int:
+    return db.session.execute(_filtered(form, scope, filters, [sa.func.count()])).scalar()
+
+
+def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
+    """One page of rows, in the filters' order."""
+    columns = [Submission.id, Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
+               Submission.created_at, Submission.submitter_id,
+               sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery(),
+               SubmissionDef.id, SubmissionDef.xml if with_xml else sa.null(),
+               SubmissionDef.latitude, SubmissionDef.longitude, Hamlet.code, Hamlet.name, Parent.name,
+               sa.func.coalesce(_subject_label(form.project_id), SubjectScore.subject),
+               SubjectScore.total, SubjectScore.result, SubjectScore.recognised, SubjectScore.error]
+    query = (_filtered(form, scope, filters, columns)
+             .outerjoin(Hamlet, Hamlet.id == Submission.area_id).outerjoin(Parent, Parent.id == Hamlet.parent_id)
+             .order_by(*_ordering(filters.sort))
+             .limit(filters.per_page).offset((filters.page - 1) * filters.per_page))
+    return [_row(values) for values in db.session.execute(query)]
+
+
+def _row(values):
+    row = Row(*values)
+    if row.scoring_error is not None or row.total is None and row.result is None:
+        row = replace(row, recognised=None)
+    return row
+
+
+def neighbours(form, scope, filters: Filters, submission: Submission) -> tuple[str | None, str | None]:
+    """The instance ids before and after `submission` in the filtered list, in its order ("save and next")."""
+    ids = db.session.execute(_filtered(form, scope, replace(filters, query=filters.query), [Submission.instance_id])
+                             .order_by(*_ordering(filters.sort))).scalars().all()
+    if submission.instance_id not in ids:
+        return None, ids[0] if ids else None
+    at = ids.index(submission.instance_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
+@dataclass(frozen=True)
+class Point:
+    instance_id: str
+    instance_name: str | None
+    latitude: float
+    longitude: float
+    review_state: str | None
+    recognised: bool | None
+    total: float | None
+    photo: str | None  # the first photo's file name, for the popup's thumbnail
+
+
+def points(form, scope, filters: Filters, limit=100_000) -> list[Point]:
+    """Every matching submission that has a geopoint (the map's markers)."""
+    first_photo = (sa.select(sa.func.min(SubmissionAttachment.name))
+                   .where(SubmissionAttachment.submission_def_id == SubmissionDef.id,
+                          SubmissionAttachment.blob_id.is_not(None), SubmissionAttachment.content_type.in_(IMAGE_TYPES))
+                   .scalar_subquery())
+    columns = [Submission.instance_id, SubmissionDef.instance_name, SubmissionDef.latitude, SubmissionDef.longitude,
+               Submission.review_state, SubjectScore.recognised, SubjectScore.total, first_photo]
+    query = (_filtered(form, scope, filters, columns).where(SubmissionDef.latitude.is_not(None))
+             .order_by(Submission.id).limit(limit))
+    return [Point(*values) for values in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Photo:
+    instance_id: str
+    instance_name: str | None
+    review_state: str | None
+    name: str  # the file name the XML gives
+    content_type: str | None
+    created_at: dt.datetime
+    recognised: bool | None
+    total: float | None
+    xml: str | None  # the version's XML, when asked for (to tell which question a photo answers)
+
+
+def photos(form, scope, filters: Filters, limit=60, offset=0, with_xml=False) -> tuple[list[Photo], bool]:
+    """The photos (received, of an image type) of the matching submissions' current versions, in the filters'
+    order, `limit` from `offset`; and whether there are more."""
+    columns = [Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
+               SubmissionAttachment.name, SubmissionAttachment.content_type, Submission.created_at,
+               SubjectScore.recognised, SubjectScore.total, SubmissionDef.xml if with_xml else sa.null()]
+    query = (_filtered(form, scope, filters, columns)
+             .join(SubmissionAttachment, SubmissionAttachment.submission_def_id == SubmissionDef.id)
+             .where(SubmissionAttachment.blob_id.is_not(None), SubmissionAttachment.content_type.in_(IMAGE_TYPES))
+             .order_by(*_ordering(filters.sort), SubmissionAttachment.id).limit(limit + 1).offset(offset))
+    found = [Photo(*values) for values in db.session.execute(query)]
+    return found[:limit], len(found) > limit
+
+
+def review_counts(form_ids, scope) -> dict:
+    """{form id: {state or RECEIVED: count}} of live submissions within `scope`."""
+    query = (sa.select(Submission.form_id, Submission.review_state, sa.func.count())
+             .where(Submission.form_id.in_(form_ids), Submission.deleted_at.is_(None))
+             .group_by(Submission.form_id, Submission.review_state))
+    if scope is not None:
+        query = query.where(Submission.area_id.in_(descendants_select(scope)))
+    counts = {form_id: {} for form_id in form_ids}
+    for form_id, state, number in db.session.execute(query):
+        counts[form_id][state or RECEIVED] = number
+    return counts
+
+
+def count_since(form_ids_since: dict, scope) -> dict:
+    """{form id: submissions created after the given time} for {form id: time or None (never visited: all)}."""
+    found = {}
+    for form_id, since in form_ids_since.items():
+        query = sa.select(sa.func.count()).where(Submission.form_id == form_id, Submission.deleted_at.is_(None))
+        if since is not None:
+            query = query.where(Submission.created_at > since)
+        if scope is not None:
+            query = query.where(Submission.area_id.in_(descendants_select(scope)))
+        found[form_id] = db.session.execute(query).scalar()
+    return found
+
+
+def submitters(form, scope) -> list[tuple[int, str]]:
+    """(actor id, name) of everyone who sent a submission to the form that the caller may see."""
+    query = (sa.select(Actor.id, Actor.display_name).join(Submission, Submission.submitter_id == Actor.id)
+             .where(Submission.form_id == form.id, Submission.deleted_at.is_(None))
+             .group_by(Actor.id, Actor.display_name).order_by(Actor.display_name))
+    if scope is not None:
+        query = query.where(Submission.area_id.in_(descendants_select(scope)))
+    return [tuple(row) for row in db.session.execute(query)]

@@ -1,0 +1,276 @@
+"""A form's submissions at the desk: the table (filters in the URL, paged on the server), one submission's page
+(answers with the form's labels, photos, location, score and why, versions, comments, review history) and the
+review actions (one at a time with "save and next", or many at once from the table or the gallery)."""
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from .. import errors
+from ..areas import queries as area_queries
+from ..audit import queries as audit_queries
+from ..auth import queries as auth_queries
+from ..auth.requests import current_actor
+from ..auth.service import verbs_for
+from ..forms.fields import binary_fields, fields_of
+from ..forms.structure import answer_tree, changed_answers, label_in, read_structure
+from ..http import caller_scope, check_submission_area, form_or_404, submission_or_404
+from ..scoring import scores
+from ..scoring.schemas import score_json
+from ..submissions import listing, queries, service
+from ..submissions.instance import read_instance
+from .blueprint import bp
+from .pages import remember_visit
+from .session import signed_in
+
+TABLE_FIELDS = 8  # the form's own fields shown in the table after ours
+REVIEW_ACTIONS = ("approved", "hasIssues", "rejected")
+
+
+def writes_on_read(view):
+    """A page that writes while it reads (it scores what is pending, or notes the visit): on SQLite it takes the
+    writer lock at BEGIN (server/__init__.py request_may_write)."""
+    view.writes_on_read = True
+    return view
+
+
+def language():
+    return str(get_locale() or "vi")
+
+
+def form_structure(form_def):
+    return read_structure(form_def.xml.encode("utf-8"))
+
+
+def table_questions(structure):
+    """The form's first questions outside repeats that a table can show in a cell (no notes, files or
+    locations), as (path, label texts)."""
+    found = []
+
+    def walk(nodes):
+        for node in nodes:
+            if getattr(node, "children", None) is not None:
+                if not node.repeat:
+                    walk(node.children)
+            elif node.type not in ("binary", "geopoint", "geotrace", "geoshape") \
+                    and node.control not in (None, "trigger"):
+                found.append(node)
+
+    walk(structure.nodes)
+    return found[:TABLE_FIELDS]
+
+
+def flat_answers(nodes):
+    """{path: Answer} of an answer tree, outside repeats."""
+    flat = {}
+    for node in nodes:
+        if hasattr(node, "children"):
+            flat.update(flat_answers(node.children))
+        elif hasattr(node, "value"):
+            flat[node.path] = node
+    return flat
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>")
+@signed_in
+def form_home(project_id, xml_form_id):
+    return redirect(url_for("web.submissions", project_id=project_id, xml_form_id=xml_form_id, **request.args))
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions")
+@signed_in
+@writes_on_read
+def submissions(project_id, xml_form_id):
+    form = form_or_404(project_id, xml_form_id, "submission.list")
+    if form.current_def is None:
+        abort(404)
+    scope = caller_scope(form.project_id)
+    scores.score_pending(form.project_id)
+    filters = listing.read_filters(request.args)
+    total = listing.count(form, scope, filters)
+    rows = listing.page(form, scope, filters)
+    structure = form_structure(form.current_def)
+    lang = language()
+    questions = table_questions(structure)
+    cells = []
+    for row in rows:
+        try:
+            answers = flat_answers(answer_tree(structure, read_instance(row.xml.encode("utf-8")).root, lang))
+        except Exception:  # noqa: BLE001  (a version that cannot be read shows empty cells, never a broken page)
+            answers = {}
+        cells.append([answers.get(question.path) for question in questions])
+    remember_visit(form)
+    context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
+                   questions=[(question.path, label_in(question.label, lang)) for question in questions],
+                   pages=max(1, -(-total // filters.per_page)), areas=area_choices(scope),
+                   submitters=listing.submitters(form, scope), may_review=may_review(form),
+                   states=listing.STATES)
+    if "HX-Request" in request.headers and request.headers.get("HX-Target") == "submission-table":
+        return render_template("submissions_table.html", **context)
+    return render_template("submissions.html", **context)
+
+
+MAX_AREA_CHOICES = 1000
+
+
+def area_choices(scope):
+    """(code, name, level) of the areas the area filter offers: the caller's subtree (everything when she is not
+    limited), hamlets left out when there are too many to list."""
+    rows = area_queries.list_areas(area_ids=area_queries.descendant_ids(scope) if scope is not None else None)
+    if len(rows) > MAX_AREA_CHOICES:
+        rows = [row for row in rows if row["level"] != "hamlet"]
+    return [(row["code"], row["name"], row["level"]) for row in rows]
+
+
+def may_review(form):
+    return "submission.update" in verbs_for(current_actor(), form.project_id, form.id)
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>")
+@signed_in
+@writes_on_read
+def submission(project_id, xml_form_id, instance_id):
+    form, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
+    current = queries.get_current_def(found.id)
+    lang = language()
+    structure = form_structure(current_form_def(form, current))
+    root = read_instance(current.xml.encode("utf-8")).root
+    attachments = {attachment.name: attachment for attachment in current.attachments}
+    filters = listing.read_filters(request.args)
+    scope = caller_scope(form.project_id)
+    previous_id, next_id = listing.neighbours(form, scope, filters, found)
+    scores.score_pending(form.project_id)
+    return render_template(
+        "submission.html", form=form, submission=found, current=current, answers=answer_tree(structure, root, lang),
+        attachments=attachments, score=score_of(form, found, instance_id), versions=version_history(found, structure),
+        history=review_history(found), comments=queries.list_comments(found.id), filters=filters,
+        previous_id=previous_id, next_id=next_id, may_review=may_review(form), lang=lang,
+        area=area_of(found.area_id), submitter=auth_queries.get_actor(found.submitter_id)
+        if found.submitter_id else None)
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>.xml")
+@signed_in
+def submission_xml(project_id, xml_form_id, instance_id):
+    """The current version's XML as received, shown as text."""
+    _, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
+    return current_app.response_class(queries.get_current_def(found.id).xml, mimetype="text/plain")
+
+
+def current_form_def(form, submission_def):
+    """The form version the submission was filled in (its labels), else the form's current one."""
+    from ..forms import queries as form_queries
+    return form_queries.get_def(submission_def.form_def_id) or form.current_def
+
+
+def area_of(area_id):
+    """(hamlet, commune) names of the submission's area, for the page header."""
+    if area_id is None:
+        return None
+    from ..areas.models import Area
+    from ..extensions import db
+    area = db.session.get(Area, area_id)
+    parent = db.session.get(Area, area.parent_id) if area.parent_id else None
+    return {"id": area.id, "code": area.code, "name": area.name, "level": area.level,
+            "parent": parent.name if parent else None}
+
+
+def score_of(form, found, instance_id):
+    """The score explanation as the API gives it (scoring/schemas.py score_json), or None without criteria."""
+    scored = scores.score_submission(found, form)
+    if scored is None:
+        return None
+    names = {field.path[-1] for field in binary_fields(fields_of(scored.form_def))}
+    return score_json(scored, f"/projects/{form.project_id}/forms/{form.xml_form_id}/submissions/{instance_id}/"
+                              "attachments", names)
+
+
+def version_history(found, structure):
+    """Each version, newest first, with what changed from the one before it."""
+    versions = list(reversed(queries.list_versions(found.id)))  # oldest first
+    actors = auth_queries.get_actors({version.submitter_id for version in versions if version.submitter_id})
+    history, previous_root = [], None
+    for version in versions:
+        root = read_instance(version.xml.encode("utf-8")).root
+        changes = changed_answers(previous_root, root) if previous_root is not None else []
+        history.append({"version": version, "submitter": actors.get(version.submitter_id), "changes": changes})
+        previous_root = root
+    return list(reversed(history))
+
+
+def review_history(found):
+    """The submission's audit entries (received, review states with their notes, edits, comments), oldest first."""
+    entries = audit_queries.list_audits_of("submission", found.id)
+    actors = auth_queries.get_actors({entry.actor_id for entry in entries if entry.actor_id})
+    return [{"entry": entry, "actor": actors.get(entry.actor_id)} for entry in entries]
+
+
+@bp.post("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/review")
+@signed_in
+def review(project_id, xml_form_id, instance_id):
+    """Approve, mark as having issues, or reject, with an optional comment; then the same page, or the next
+    submission of the filtered list ("save and next")."""
+    form, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.update")
+    state = request.form.get("reviewState")
+    if state not in REVIEW_ACTIONS:
+        raise errors.unexpected_value(field="reviewState", value=repr(state), reason="expected approved, hasIssues "
+                                                                                     "or rejected.")
+    comment = (request.form.get("comment") or "").strip()
+    filters = listing.read_filters(request.args)
+    next_id = listing.neighbours(form, caller_scope(form.project_id), filters, found)[1] \
+        if request.form.get("then") == "next" else None
+    service.review_many(form, [found.instance_id], state, comment or None, current_actor(),
+                        lambda submission: check_submission_area(form, submission))
+    back = request.form.get("back") or ""
+    if back.startswith("/projects/"):  # the gallery's viewer comes back to the gallery
+        return redirect(back)
+    target = next_id or instance_id
+    return redirect(url_for("web.submission", project_id=project_id, xml_form_id=xml_form_id, instance_id=target,
+                            reviewed=instance_id if next_id else None, **filters.as_args()))
+
+
+@bp.post("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/comments")
+@signed_in
+def comment(project_id, xml_form_id, instance_id):
+    """Add a comment (who may review may comment, as in Central)."""
+    _, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.update")
+    service.add_comment(found, (request.form.get("body") or "").strip()[:10_000], current_actor())
+    return redirect(url_for("web.submission", project_id=project_id, xml_form_id=xml_form_id,
+                            instance_id=instance_id, **listing.read_filters(request.args).as_args()) + "#comments")
+
+
+@bp.post("/projects/<int:project_id>/forms/<xml_form_id>/submissions/review")
+@signed_in
+def review_selected(project_id, xml_form_id):
+    """Bulk review from the table or the gallery: the ticked submissions get one state and one comment."""
+    form = form_or_404(project_id, xml_form_id, "submission.update")
+    state = request.form.get("reviewState")
+    if state not in REVIEW_ACTIONS:
+        raise errors.unexpected_value(field="reviewState", value=repr(state), reason="expected approved, hasIssues "
+                                                                                     "or rejected.")
+    chosen = request.form.getlist("instanceId")
+    if not chosen:
+        raise errors.missing_parameter(field="instanceId")
+    done = service.review_many(form, chosen, state, (request.form.get("comment") or "").strip() or None,
+                               current_actor(), lambda submission: check_submission_area(form, submission))
+    back = request.form.get("back") or ""
+    target = back if back.startswith("/projects/") else url_for("web.submissions", project_id=project_id,
+                                                                xml_form_id=xml_form_id)
+    separator = "&" if "?" in target else "?"
+    return redirect(f"{target}{separator}done={len(done)}&doneState={state}")
+
+
+def state_label(state):
+    """A review state in the person's language."""
+    return {None: _("Received"), "received": _("Received"), "hasIssues": _("Has issues"), "edited": _("Edited"),
+            "approved": _("Approved"), "rejected": _("Rejected")}.get(state, state)
+
+
+@bp.app_template_global()
+def review_state_label(state):
+    return state_label(state)
+
+
+@bp.app_template_global()
+def desk_user_name():
+    return current_actor().display_name if g.get("actor_id") else None
