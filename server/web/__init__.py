@@ -10,7 +10,7 @@ from elsewhere.
 
 from pathlib import Path
 
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 
 from .language import select_language
 
@@ -22,12 +22,11 @@ def init_web(app):
     from .security import add_security_headers, render_html_problem
     from .session import DeskSessionInterface
     app.session_interface = DeskSessionInterface()
-    app.config.setdefault("SESSION_COOKIE_NAME", "minhchung_desk")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.update(SESSION_COOKIE_NAME="minhchung_desk", SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     Babel(app, locale_selector=select_language,
           default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))
+    app.before_request(refresh)  # the language is chosen afresh for every request
     app.register_blueprint(bp)
     app.after_request(add_security_headers)
     render_html_problem(app)
