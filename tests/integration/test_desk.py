@@ -140,7 +140,8 @@ def test_review_with_a_comment_then_the_next_of_the_filtered_list(client, world)
                            data={"reviewState": "hasIssues", "comment": "Ảnh tủ sách bị mờ", "then": "next",
                                  "csrf_token": token})
     assert response.status_code == 302
-    assert f"/submissions/uuid:{second}?" in response.headers["Location"] and "sort=name" in response.headers["Location"]
+    location = response.headers["Location"]
+    assert f"/submissions/uuid:{second}?" in location and "sort=name" in location
     page = client.get(f"/projects/{project_id}/forms/{FORM}/submissions/uuid:{first}")
     assert "Ảnh tủ sách bị mờ" in page.text
     assert re.search(r'class="state state-hasIssues" data-testid="review-state">Có vấn đề', page.text)
@@ -226,7 +227,8 @@ def test_pages_say_where_they_load_from_and_load_nothing_from_elsewhere(client, 
     project_id = world["project"].id
     desk_login(client, "admin@example.org")
     for path in (f"/projects/{project_id}", f"/projects/{project_id}/forms/{FORM}/submissions",
-                 f"/projects/{project_id}/forms/{FORM}/submissions/uuid:s_a", f"/projects/{project_id}/forms/{FORM}/map",
+                 f"/projects/{project_id}/forms/{FORM}/submissions/uuid:s_a",
+                 f"/projects/{project_id}/forms/{FORM}/map",
                  f"/projects/{project_id}/forms/{FORM}/gallery"):
         response = client.get(path)
         assert response.status_code == 200, path
