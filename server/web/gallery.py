@@ -7,9 +7,9 @@ from ..http import caller_scope, form_or_404
 from ..params import int_param
 from ..submissions import listing
 from ..submissions.instance import read_instance, values_at
-from .blueprint import bp
+from .blueprint import bp, writes_on_read
 from .session import signed_in
-from .submissions import area_choices, form_structure, label_in, language, may_review, writes_on_read
+from .submissions import area_choices, form_structure, label_in, language, may_review
 
 PAGE = 48
 

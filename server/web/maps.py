@@ -9,9 +9,9 @@ from ..areas import queries as area_queries
 from ..areas.models import LEVELS
 from ..http import caller_scope, form_or_404, project_or_404
 from ..submissions import listing
-from .blueprint import bp
+from .blueprint import bp, writes_on_read
 from .session import signed_in
-from .submissions import area_choices, writes_on_read
+from .submissions import area_choices
 
 MAX_POINTS = 100_000
 

@@ -11,12 +11,13 @@ from ..extensions import db
 from ..http import submission_or_404
 from ..params import int_param
 from ..submissions import queries
-from .blueprint import bp
+from .blueprint import bp, writes_on_read
 from .session import signed_in
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/files/<name>")
 @signed_in
+@writes_on_read  # the first request for a size stores the thumbnail
 def submission_file(project_id, xml_form_id, instance_id, name):
     """The file of the current version: ?size=240 or 1280 for a thumbnail (a photo made small, EXIF orientation
     applied, metadata dropped), else the original (?download=1 as an attachment). :raise 404.1: no such file, or
@@ -42,5 +43,3 @@ def submission_file(project_id, xml_form_id, instance_id, name):
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
-
-submission_file.writes_on_read = True  # the first request for a size stores the thumbnail

@@ -14,10 +14,10 @@ from ..extensions import db
 from ..forms import queries as form_queries
 from ..http import caller_scope, project_or_404
 from ..projects import queries as project_queries
-from ..scoring.scores import scorer_of_form_def
+from ..scoring.scores import score_pending, scorer_of_form_def
 from ..scoring.season import season_progress
 from ..submissions import listing
-from .blueprint import bp
+from .blueprint import bp, writes_on_read
 from .language import COOKIE, COOKIE_SECONDS, LANGUAGES
 from .models import DeskVisit
 from .session import load_desk_actor, safe_next, sign_in, sign_out, signed_in
@@ -87,18 +87,20 @@ def projects():
 
 @bp.get("/projects/<int:project_id>")
 @signed_in
+@writes_on_read
 def project(project_id):
     """The project's forms: counts by review state and new since the last visit (within her areas), and for
-    the form chosen (?form=, else the first with submissions) how far the season has got per area."""
+    the form chosen (?form=, else the one with most submissions) how far the season has got per area."""
     project = project_or_404(project_id, "submission.list")
     scope = caller_scope(project.id)
+    score_pending(project.id)
     forms = [form for form in form_queries.list_forms_by_project(project.id) if form.current_def is not None]
     counts = listing.review_counts([form.id for form in forms], scope)
     visits = dict(db.session.execute(sa.select(DeskVisit.form_id, DeskVisit.seen_at)
                                      .where(DeskVisit.actor_id == g.actor_id)).all())
     new = listing.count_since({form.id: visits.get(form.id) for form in forms}, scope)
-    chosen = next((form for form in forms if form.xml_form_id == request.args.get("form")), None) \
-        or next((form for form in forms if sum(counts[form.id].values())), forms[0] if forms else None)
+    busiest = max(forms, key=lambda form: sum(counts[form.id].values()), default=None)
+    chosen = next((form for form in forms if form.xml_form_id == request.args.get("form")), None) or busiest
     progress = []
     if chosen is not None and (scorer := scorer_of_form_def(chosen.current_def)) is not None:
         progress = season_progress(chosen, scorer.rules.kind, scope)

@@ -19,19 +19,12 @@ from ..scoring import scores
 from ..scoring.schemas import score_json
 from ..submissions import listing, queries, service
 from ..submissions.instance import read_instance
-from .blueprint import bp
+from .blueprint import bp, writes_on_read
 from .pages import remember_visit
 from .session import signed_in
 
 TABLE_FIELDS = 8  # the form's own fields shown in the table after ours
 REVIEW_ACTIONS = ("approved", "hasIssues", "rejected")
-
-
-def writes_on_read(view):
-    """A page that writes while it reads (it scores what is pending, or notes the visit): on SQLite it takes the
-    writer lock at BEGIN (server/__init__.py request_may_write)."""
-    view.writes_on_read = True
-    return view
 
 
 def language():
@@ -43,8 +36,8 @@ def form_structure(form_def):
 
 
 def table_questions(structure):
-    """The form's first questions outside repeats that a table can show in a cell (no notes, files or
-    locations), as (path, label texts)."""
+    """The form's first questions outside repeats that a table can show in a cell (no notes or other read-only
+    fields, files or locations)."""
     found = []
 
     def walk(nodes):
@@ -53,7 +46,7 @@ def table_questions(structure):
                 if not node.repeat:
                     walk(node.children)
             elif node.type not in ("binary", "geopoint", "geotrace", "geoshape") \
-                    and node.control not in (None, "trigger"):
+                    and node.control not in (None, "trigger") and not node.readonly:
                 found.append(node)
 
     walk(structure.nodes)

@@ -42,7 +42,14 @@ def when(value):
     """A time in the person's language, in Vietnam's time zone."""
     if not isinstance(value, dt.datetime):
         return ""
-    return format_datetime(value, "short")
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+@bp.app_template_global()
+def project_name(project_id):
+    from ..projects.queries import get_project
+    project = get_project(project_id)
+    return project.name if project else ""
 
 
 @bp.app_template_filter("points")
