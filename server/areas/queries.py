@@ -192,3 +192,10 @@ def list_boundaries(levels, within=None):
     if within is not None:
         query = query.where(Area.id.in_(descendants_select(within)))
     return db.session.execute(query).all()
+
+
+def names_by_code(codes):
+    """{code: name} of the areas among `codes`."""
+    if not codes:
+        return {}
+    return dict(db.session.execute(sa.select(Area.code, Area.name).where(Area.code.in_(list(codes)))).all())

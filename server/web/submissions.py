@@ -15,6 +15,7 @@ from ..auth.service import verbs_for
 from ..forms.fields import binary_fields, fields_of
 from ..forms.structure import answer_tree, changed_answers, label_in, read_structure
 from ..http import caller_scope, check_submission_area, form_or_404, submission_or_404
+from ..registries import queries as registry_queries
 from ..scoring import scores
 from ..scoring.schemas import score_json
 from ..submissions import listing, queries, service
@@ -53,6 +54,32 @@ def table_questions(structure):
     return found[:TABLE_FIELDS]
 
 
+def name_listed_answers(trees, project_id):
+    """Answers chosen from a list the form loads from a file (the hamlets, a registry: jr://file-csv/…) have no
+    choice labels in the XForm: show the area's or the registry entry's name instead of its code or uuid. `trees`:
+    answer trees (one per submission), named with two queries in all."""
+    listed = []
+
+    def walk(items):
+        for node in items:
+            if node.kind in ("section",):
+                walk(node.children)
+            elif node.kind == "repeat":
+                for row in node.rows:
+                    walk(row)
+            elif node.kind == "answer" and node.control in ("select1", "select") and node.value \
+                    and node.display == node.value:
+                listed.append(node)
+
+    for nodes in trees:
+        walk(nodes)
+    values = {value for node in listed for value in node.value.split()}
+    names = {**area_queries.names_by_code(values), **registry_queries.labels_by_uuid(project_id, values)}
+    for node in listed:
+        node.display = ", ".join(names.get(value, value) for value in node.value.split())
+    return trees
+
+
 def flat_answers(nodes):
     """{path: Answer} of an answer tree, outside repeats."""
     flat = {}
@@ -85,13 +112,9 @@ def submissions(project_id, xml_form_id):
     structure = form_structure(form.current_def)
     lang = language()
     questions = table_questions(structure)
-    cells = []
-    for row in rows:
-        try:
-            answers = flat_answers(answer_tree(structure, read_instance(row.xml.encode("utf-8")).root, lang))
-        except Exception:  # noqa: BLE001  (a version that cannot be read shows empty cells, never a broken page)
-            answers = {}
-        cells.append([answers.get(question.path) for question in questions])
+    trees = name_listed_answers([answer_tree(structure, read_instance(row.xml.encode("utf-8")).root, lang)
+                                 for row in rows], form.project_id)
+    cells = [[flat_answers(tree).get(question.path) for question in questions] for tree in trees]
     remember_visit(form)
     context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
                    questions=[(question.path, label_in(question.label, lang)) for question in questions],
@@ -134,9 +157,10 @@ def submission(project_id, xml_form_id, instance_id):
     previous_id, next_id = listing.neighbours(form, scope, filters, found)
     scores.score_pending(form.project_id)
     return render_template(
-        "submission.html", form=form, submission=found, current=current, answers=answer_tree(structure, root, lang),
+        "submission.html", form=form, submission=found, current=current,
+        answers=name_listed_answers([answer_tree(structure, root, lang)], form.project_id)[0],
         attachments=attachments, score=score_of(form, found, instance_id), versions=version_history(found, structure),
-        history=review_history(found), comments=queries.list_comments(found.id), filters=filters,
+        history=review_history(found), comments=comments_of(found), filters=filters,
         previous_id=previous_id, next_id=next_id, may_review=may_review(form), lang=lang,
         area=area_of(found.area_id), submitter=auth_queries.get_actor(found.submitter_id)
         if found.submitter_id else None)
@@ -189,6 +213,12 @@ def version_history(found, structure):
         history.append({"version": version, "submitter": actors.get(version.submitter_id), "changes": changes})
         previous_root = root
     return list(reversed(history))
+
+
+def comments_of(found):
+    comments = queries.list_comments(found.id)
+    actors = auth_queries.get_actors({comment.actor_id for comment in comments})
+    return [{"comment": comment, "actor": actors.get(comment.actor_id)} for comment in comments]
 
 
 def review_history(found):
