@@ -196,13 +196,20 @@ def _row(values):
 
 
 def neighbours(form, scope, filters: Filters, submission: Submission) -> tuple[str | None, str | None]:
-    """The instance ids before and after `submission` in the filtered list, in its order ("save and next")."""
-    ids = db.session.execute(_filtered(form, scope, replace(filters, query=filters.query), [Submission.instance_id])
-                             .order_by(*_ordering(filters.sort))).scalars().all()
-    if submission.instance_id not in ids:
-        return None, ids[0] if ids else None
-    at = ids.index(submission.instance_id)
-    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+    """The instance ids before and after `submission` in the filtered list, in its order ("save and next"); when
+    it is not in the list (a filter no longer matches it), none before and the list's first after. Worked out in
+    the database with window functions, so a long list is never sent over."""
+    order = _ordering(filters.sort)
+    ranked = _filtered(form, scope, filters, [
+        Submission.instance_id.label("instance_id"),
+        sa.func.lag(Submission.instance_id).over(order_by=order).label("before"),
+        sa.func.lead(Submission.instance_id).over(order_by=order).label("after")]).subquery()
+    found = db.session.execute(sa.select(ranked.c.before, ranked.c.after)
+                               .where(ranked.c.instance_id == submission.instance_id)).first()
+    if found is not None:
+        return found.before, found.after
+    first = db.session.execute(_filtered(form, scope, filters, [Submission.instance_id]).order_by(*order).limit(1))
+    return None, first.scalar()
 
 
 @dataclass(frozen=True)
