@@ -40,8 +40,13 @@ def utcnow():
     return datetime.now(timezone.utc)
 
 
+def _lower(text):
+    return text.lower() if isinstance(text, str) else text
+
+
 def configure_sqlite(engine, writes_expected=lambda: False):
-    """Make pysqlite honour SAVEPOINTs and real transactions, enforce foreign keys, use WAL.
+    """Make pysqlite honour SAVEPOINTs and real transactions, enforce foreign keys, use WAL; lower() folds all
+    Unicode letters, as on PostgreSQL.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; SQLAlchemy's documented
     recipe turns it off and emits BEGIN itself (docs: "Serializable isolation / Savepoints / Transactional DDL").
@@ -59,6 +64,9 @@ def configure_sqlite(engine, writes_expected=lambda: False):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        # SQLite's own lower() folds ASCII only ("Đoài" stays "Đoài"); PostgreSQL's folds every letter. Searches
+        # (the desk's ?q=) compare lower(column) with lowered text, so both must fold alike.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(connection):

@@ -2,6 +2,8 @@
 (answers with the form's labels, photos, location, score and why, versions, comments, review history) and the
 review actions (one at a time with "save and next", or many at once from the table or the gallery)."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -276,11 +278,11 @@ def review_selected(project_id, xml_form_id):
         raise errors.missing_parameter(field="instanceId")
     done = service.review_many(form, chosen, state, (request.form.get("comment") or "").strip() or None,
                                current_actor(), lambda submission: check_submission_area(form, submission))
-    back = request.form.get("back") or ""
-    target = back if back.startswith("/projects/") else url_for("web.submissions", project_id=project_id,
-                                                                xml_form_id=xml_form_id)
-    separator = "&" if "?" in target else "?"
-    return redirect(f"{target}{separator}done={len(done)}&doneState={state}")
+    back = urlsplit(request.form.get("back") or "")
+    if not back.path.startswith("/projects/") or back.netloc or back.scheme:
+        back = urlsplit(url_for("web.submissions", project_id=project_id, xml_form_id=xml_form_id))
+    kept = [(key, value) for key, value in parse_qsl(back.query) if key not in ("done", "doneState")]
+    return redirect(f"{back.path}?{urlencode(kept + [('done', len(done)), ('doneState', state)])}")
 
 
 def state_label(state):

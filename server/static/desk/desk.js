@@ -71,7 +71,7 @@
     var extra = viewer.querySelector("[data-viewer-extra]");
     extra.textContent = "";
     var link = thumb.getAttribute("data-viewer-link");
-    if (link) extra.appendChild(el("a", { href: link, "class": "button" }, document.documentElement.lang === "en" ? "Open the submission" : "Mở bài nộp"));
+    if (link) extra.appendChild(el("a", { href: link, "class": "button" }, viewer.getAttribute("data-open-label")));
     var bulk = document.querySelector("[data-bulk]");
     var instance = thumb.getAttribute("data-viewer-instance");
     if (bulk && instance) {
