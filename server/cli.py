@@ -224,9 +224,14 @@ def serve(demo, host, port, workers, threads):
     LocalBlobStore(app.config["BLOB_DIR"]).remove_stale_incoming()  # left by a crash mid-upload
     address = f"http://{host}:{port}"
     if demo:
-        from .demo import load_demo
-        email, password, project, volunteer, hamlet_volunteers = load_demo(app.config)
-        click.echo(f"Demo data loaded. Administrator: {email}  password: {password}")
+        from .demo import DEMO_SUPERVISOR, DEMO_VIEWER, load_demo
+        loaded = load_demo(app.config)
+        project, volunteer, hamlet_volunteers = loaded.project, loaded.volunteer, loaded.hamlet_volunteers
+        click.echo(f"Demo data loaded. Administrator: {loaded.email}  password: {loaded.password}")
+        for role, user, (*_, commune) in (("Supervisor", loaded.supervisor, DEMO_SUPERVISOR),
+                                          ("Viewer", loaded.viewer, DEMO_VIEWER)):
+            click.echo(f"  {role} (commune {commune} only): {user.email}  password: {loaded.password}")
+        click.echo(f"  Supervisors' desk: {address}/login  (any of these accounts)")
         from .appusers import qr
         collect_url = qr.key_server_url(app.config["PUBLIC_BASE_URL"] or address, volunteer.token, project.id)
         click.echo(f"ODK Collect (demo volunteer, every area): server URL {collect_url}")
