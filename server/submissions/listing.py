@@ -126,8 +126,23 @@ def _filtered(form, scope, filters: Filters, columns):
     query = (sa.select(*columns).select_from(Submission)
              .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
                                           SubmissionDef.current.is_(True)))
-             .outerjoin(SubjectScore, _score_join(form))
-             .where(Submission.form_id == form.id, Submission.deleted_at.is_(None)))
+             .outerjoin(SubjectScore, _score_join(form)))
+    query = _on_submissions(query, form, scope, filters)
+    if filters.recognised is not None:
+        query = query.where(SubjectScore.recognised.is_(filters.recognised), SubjectScore.error.is_(None))
+    if filters.query:
+        pattern = "%" + filters.query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        submitter_name = sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery()
+        query = query.where(sa.or_(sa.func.lower(SubmissionDef.instance_name).like(pattern, escape="\\"),
+                                   sa.func.lower(Submission.instance_id).like(pattern, escape="\\"),
+                                   sa.func.lower(_subject_label(form.project_id)).like(pattern, escape="\\"),
+                                   sa.func.lower(submitter_name).like(pattern, escape="\\")))
+    return query
+
+
+def _on_submissions(query, form, scope, filters: Filters):
+    """`query` limited by the filters that read the submissions table alone (form, area, state, submitter, dates)."""
+    query = query.where(Submission.form_id == form.id, Submission.deleted_at.is_(None))
     if scope is not None:
         query = query.where(Submission.area_id.in_(descendants_select(scope)))
     if filters.area:
@@ -145,15 +160,6 @@ def _filtered(form, scope, filters: Filters, columns):
         query = query.where(Submission.created_at >= _midnight(filters.since))
     if filters.until:
         query = query.where(Submission.created_at < _midnight(filters.until + dt.timedelta(days=1)))
-    if filters.recognised is not None:
-        query = query.where(SubjectScore.recognised.is_(filters.recognised), SubjectScore.error.is_(None))
-    if filters.query:
-        pattern = "%" + filters.query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        submitter_name = sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery()
-        query = query.where(sa.or_(sa.func.lower(SubmissionDef.instance_name).like(pattern, escape="\\"),
-                                   sa.func.lower(Submission.instance_id).like(pattern, escape="\\"),
-                                   sa.func.lower(_subject_label(form.project_id)).like(pattern, escape="\\"),
-                                   sa.func.lower(submitter_name).like(pattern, escape="\\")))
     return query
 
 
@@ -165,10 +171,17 @@ def _ordering(sort):
     column = {"date": Submission.created_at, "score": SubjectScore.total,
               "name": SubmissionDef.instance_name}[sort.lstrip("-")]
     direction = column.desc() if sort.startswith("-") else column.asc()
-    return [direction.nulls_last(), Submission.id.desc() if sort.startswith("-") else Submission.id.asc()]
+    if sort.lstrip("-") != "date":  # created_at is never NULL: without NULLS LAST the date index gives the order
+        direction = direction.nulls_last()
+    return [direction, Submission.id.desc() if sort.startswith("-") else Submission.id.asc()]
 
 
 def count(form, scope, filters: Filters) -> int:
+    """How many match; from the submissions table alone unless a filter reads the version or the score (each live
+    submission has one current version)."""
+    if not filters.query and filters.recognised is None:
+        return db.session.execute(_on_submissions(sa.select(sa.func.count()).select_from(Submission), form, scope,
+                                                  filters)).scalar()
     return db.session.execute(_filtered(form, scope, filters, [sa.func.count()])).scalar()
 
 
