@@ -5,6 +5,7 @@ from flask import render_template, request
 
 from ..http import caller_scope, form_or_404
 from ..params import int_param
+from ..scoring.scores import score_pending
 from ..submissions import listing
 from ..submissions.instance import read_instance, values_at
 from .blueprint import bp, writes_on_read
@@ -55,7 +56,6 @@ def gallery(project_id, xml_form_id):
     lang = language()
     questions = photo_questions(form_structure(form.current_def), lang)
     question = request.args.get("question") if request.args.get("question") in dict(questions) else ""
-    from ..scoring.scores import score_pending
     score_pending(form.project_id)
     photos, next_offset = gallery_page(form, scope, filters, question, int_param("offset", 0, maximum=10_000_000))
     context = dict(form=form, filters=filters, photos=photos, next_offset=next_offset, questions=questions,

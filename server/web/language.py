@@ -11,7 +11,3 @@ COOKIE_SECONDS = 365 * 24 * 3600
 def select_language():
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else DEFAULT
-
-
-def other_language(current):
-    return "en" if current == "vi" else "vi"

@@ -8,6 +8,7 @@ from flask import current_app, render_template, request
 from ..areas import queries as area_queries
 from ..areas.models import LEVELS
 from ..http import caller_scope, form_or_404, project_or_404
+from ..scoring.scores import score_pending
 from ..submissions import listing
 from .blueprint import bp, writes_on_read
 from .session import signed_in
@@ -34,7 +35,6 @@ def map_points(project_id, xml_form_id):
     """The markers, compact: [[latitude, longitude, instance id, instance name, review state, recognised, total,
     first photo's file name]]."""
     form = form_or_404(project_id, xml_form_id, "submission.list")
-    from ..scoring.scores import score_pending
     score_pending(form.project_id)
     points = listing.points(form, caller_scope(form.project_id), listing.read_filters(request.args), MAX_POINTS)
     body = json.dumps({"points": [[round(point.latitude, 6), round(point.longitude, 6), point.instance_id,

@@ -6,6 +6,7 @@ from flask import g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import errors
+from ..areas.models import Area
 from ..auth import queries as auth_queries
 from ..auth import service as auth_service
 from ..auth.requests import current_actor
@@ -110,7 +111,6 @@ def project(project_id):
 
 
 def _scope_areas(scope):
-    from ..areas.models import Area
     return db.session.execute(sa.select(Area).where(Area.id.in_(scope)).order_by(Area.code)).scalars().all()
 
 

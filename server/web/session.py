@@ -16,7 +16,6 @@ from flask.sessions import SecureCookieSessionInterface
 
 from .. import errors
 from ..auth import service as auth_service
-from ..auth.requests import current_actor
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -97,8 +96,3 @@ def safe_next(target):
         return url_for("web.home")
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else url_for("web.home")
-
-
-def desk_user():
-    """The logged-in person's actor (for the page header)."""
-    return current_actor()

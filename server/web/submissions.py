@@ -10,10 +10,13 @@ from flask_babel import gettext as _
 
 from .. import errors
 from ..areas import queries as area_queries
+from ..areas.models import Area
 from ..audit import queries as audit_queries
 from ..auth import queries as auth_queries
 from ..auth.requests import current_actor
 from ..auth.service import verbs_for
+from ..extensions import db
+from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of
 from ..forms.structure import answer_tree, changed_answers, label_in, read_structure
 from ..http import caller_scope, check_submission_area, form_or_404, submission_or_404
@@ -178,7 +181,6 @@ def submission_xml(project_id, xml_form_id, instance_id):
 
 def current_form_def(form, submission_def):
     """The form version the submission was filled in (its labels), else the form's current one."""
-    from ..forms import queries as form_queries
     return form_queries.get_def(submission_def.form_def_id) or form.current_def
 
 
@@ -186,8 +188,6 @@ def area_of(area_id):
     """(hamlet, commune) names of the submission's area, for the page header."""
     if area_id is None:
         return None
-    from ..areas.models import Area
-    from ..extensions import db
     area = db.session.get(Area, area_id)
     parent = db.session.get(Area, area.parent_id) if area.parent_id else None
     return {"id": area.id, "code": area.code, "name": area.name, "level": area.level,
@@ -230,16 +230,22 @@ def review_history(found):
     return [{"entry": entry, "actor": actors.get(entry.actor_id)} for entry in entries]
 
 
+def review_action():
+    """The review state a desk button asks for. :raise 400.8: not one of REVIEW_ACTIONS."""
+    state = request.form.get("reviewState")
+    if state not in REVIEW_ACTIONS:
+        raise errors.unexpected_value(field="reviewState", value=repr(state), reason="expected approved, hasIssues "
+                                                                                     "or rejected.")
+    return state
+
+
 @bp.post("/projects/<int:project_id>/forms/<xml_form_id>/submissions/<instance_id>/review")
 @signed_in
 def review(project_id, xml_form_id, instance_id):
     """Approve, mark as having issues, or reject, with an optional comment; then the same page, or the next
     submission of the filtered list ("save and next")."""
     form, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.update")
-    state = request.form.get("reviewState")
-    if state not in REVIEW_ACTIONS:
-        raise errors.unexpected_value(field="reviewState", value=repr(state), reason="expected approved, hasIssues "
-                                                                                     "or rejected.")
+    state = review_action()
     comment = (request.form.get("comment") or "").strip()
     filters = listing.read_filters(request.args)
     next_id = listing.neighbours(form, caller_scope(form.project_id), filters, found)[1] \
@@ -269,10 +275,7 @@ def comment(project_id, xml_form_id, instance_id):
 def review_selected(project_id, xml_form_id):
     """Bulk review from the table or the gallery: the ticked submissions get one state and one comment."""
     form = form_or_404(project_id, xml_form_id, "submission.update")
-    state = request.form.get("reviewState")
-    if state not in REVIEW_ACTIONS:
-        raise errors.unexpected_value(field="reviewState", value=repr(state), reason="expected approved, hasIssues "
-                                                                                     "or rejected.")
+    state = review_action()
     chosen = request.form.getlist("instanceId")
     if not chosen:
         raise errors.missing_parameter(field="instanceId")

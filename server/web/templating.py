@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
 from ..forms.structure import label_in
+from ..projects.queries import get_project
 from .blueprint import bp
 from .session import csrf_token
 
@@ -47,7 +48,6 @@ def when(value):
 
 @bp.app_template_global()
 def project_name(project_id):
-    from ..projects.queries import get_project
     project = get_project(project_id)
     return project.name if project else ""
 
