@@ -38,6 +38,7 @@ class SubjectScore(Base):
     __table_args__ = (
         sa.UniqueConstraint("submission_def_id", "form_def_id"),
         sa.Index("ix_scores_model_period_subject", "model", "period", "subject"),
+        sa.Index("ix_scores_listing", "form_def_id", "submission_def_id", postgresql_include=["total"]),  # the desk
     )
 
 

@@ -120,24 +120,47 @@ def _subject_label(project_id):
             .limit(1).scalar_subquery())
 
 
-def _filtered(form, scope, filters: Filters, columns):
+def _filtered(form, scope, filters: Filters, columns, version=True, score=True):
     """SELECT `columns` of the form's live submissions (current version, area, score) matching `filters`,
-    within `scope` (a SELECT of area ids: the caller's limit; None: not limited)."""
-    query = (sa.select(*columns).select_from(Submission)
-             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
-                                          SubmissionDef.current.is_(True)))
-             .outerjoin(SubjectScore, _score_join(form)))
+    within `scope` (a SELECT of area ids: the caller's limit; None: not limited). `version`/`score`: whether to
+    join the current version / its score (needed when `columns` or the order read them; the filters that read
+    them join them anyway)."""
+    score = score or filters.recognised is not None or bool(filters.query)
+    query = sa.select(*columns).select_from(Submission)
+    if version or score:
+        query = query.join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
+                                                  SubmissionDef.current.is_(True)))
+    if score:
+        query = query.outerjoin(SubjectScore, _score_join(form))
     query = _on_submissions(query, form, scope, filters)
     if filters.recognised is not None:
         query = query.where(SubjectScore.recognised.is_(filters.recognised), SubjectScore.error.is_(None))
     if filters.query:
-        pattern = "%" + filters.query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        submitter_name = sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery()
-        query = query.where(sa.or_(sa.func.lower(SubmissionDef.instance_name).like(pattern, escape="\\"),
-                                   sa.func.lower(Submission.instance_id).like(pattern, escape="\\"),
-                                   sa.func.lower(_subject_label(form.project_id)).like(pattern, escape="\\"),
-                                   sa.func.lower(submitter_name).like(pattern, escape="\\")))
+        query = query.where(_matching(form, filters.query))
     return query
+
+
+def _narrow(form, scope, filters: Filters, columns, sort=None):
+    """_filtered joining only what the filters and the order `sort` read: the submissions table alone decides
+    most lists (each live submission has exactly one current version)."""
+    key = (sort or "").lstrip("-")
+    return _filtered(form, scope, filters, columns, version=key == "name", score=key == "score")
+
+
+def _matching(form, text):
+    """The text search: the instance name, the subject's registry label or the submitter's name contains `text`
+    in any case, or the instance id does (instance ids are lower case). The labels and names that match are found
+    once (IN), not looked up row by row."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def contains(column):
+        return sa.func.lower(column).like(pattern, escape="\\")
+
+    subjects = (sa.select(Entity.uuid).join(Dataset, Dataset.id == Entity.dataset_id)
+                .where(Dataset.project_id == form.project_id, Entity.deleted_at.is_(None), contains(Entity.label)))
+    people = sa.select(Actor.id).where(contains(Actor.display_name))
+    return sa.or_(contains(SubmissionDef.instance_name), Submission.instance_id.like(pattern, escape="\\"),
+                  SubjectScore.subject.in_(subjects), Submission.submitter_id.in_(people))
 
 
 def _on_submissions(query, form, scope, filters: Filters):
@@ -177,28 +200,33 @@ def _ordering(sort):
 
 
 def count(form, scope, filters: Filters) -> int:
-    """How many match; from the submissions table alone unless a filter reads the version or the score (each live
-    submission has one current version)."""
-    if not filters.query and filters.recognised is None:
-        return db.session.execute(_on_submissions(sa.select(sa.func.count()).select_from(Submission), form, scope,
-                                                  filters)).scalar()
-    return db.session.execute(_filtered(form, scope, filters, [sa.func.count()])).scalar()
+    """How many match."""
+    return db.session.execute(_narrow(form, scope, filters, [sa.func.count()])).scalar()
 
 
 def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
-    """One page of rows, in the filters' order."""
+    """One page of rows, in the filters' order. Two steps: the page's submission ids, found from narrow rows
+    (only what the filters and the order read), then those rows' columns; so the versions' XML of the rows
+    before the page is never read."""
+    chosen = _narrow(form, scope, filters, [Submission.id], filters.sort).order_by(*_ordering(filters.sort))
+    ids = list(db.session.execute(chosen.limit(filters.per_page)
+                                  .offset((filters.page - 1) * filters.per_page)).scalars())
+    if not ids:
+        return []
     columns = [Submission.id, Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
-               Submission.created_at, Submission.submitter_id,
-               sa.select(Actor.display_name).where(Actor.id == Submission.submitter_id).scalar_subquery(),
+               Submission.created_at, Submission.submitter_id, Actor.display_name,
                SubmissionDef.id, SubmissionDef.xml if with_xml else sa.null(),
                SubmissionDef.latitude, SubmissionDef.longitude, Hamlet.code, Hamlet.name, Parent.name,
                sa.func.coalesce(_subject_label(form.project_id), SubjectScore.subject),
                SubjectScore.total, SubjectScore.result, SubjectScore.recognised, SubjectScore.error]
-    query = (_filtered(form, scope, filters, columns)
+    query = (sa.select(*columns).select_from(Submission)
+             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
+                                          SubmissionDef.current.is_(True)))
+             .outerjoin(SubjectScore, _score_join(form)).outerjoin(Actor, Actor.id == Submission.submitter_id)
              .outerjoin(Hamlet, Hamlet.id == Submission.area_id).outerjoin(Parent, Parent.id == Hamlet.parent_id)
-             .order_by(*_ordering(filters.sort))
-             .limit(filters.per_page).offset((filters.page - 1) * filters.per_page))
-    return [_row(values) for values in db.session.execute(query)]
+             .where(Submission.id.in_(ids)))
+    rows = {values[0]: _row(values) for values in db.session.execute(query)}
+    return [rows[found] for found in ids if found in rows]
 
 
 def _row(values):
@@ -213,15 +241,16 @@ def neighbours(form, scope, filters: Filters, submission: Submission) -> tuple[s
     it is not in the list (a filter no longer matches it), none before and the list's first after. Worked out in
     the database with window functions, so a long list is never sent over."""
     order = _ordering(filters.sort)
-    ranked = _filtered(form, scope, filters, [
+    ranked = _narrow(form, scope, filters, [
         Submission.instance_id.label("instance_id"),
         sa.func.lag(Submission.instance_id).over(order_by=order).label("before"),
-        sa.func.lead(Submission.instance_id).over(order_by=order).label("after")]).subquery()
+        sa.func.lead(Submission.instance_id).over(order_by=order).label("after")], filters.sort).subquery()
     found = db.session.execute(sa.select(ranked.c.before, ranked.c.after)
                                .where(ranked.c.instance_id == submission.instance_id)).first()
     if found is not None:
         return found.before, found.after
-    first = db.session.execute(_filtered(form, scope, filters, [Submission.instance_id]).order_by(*order).limit(1))
+    first = db.session.execute(_narrow(form, scope, filters, [Submission.instance_id], filters.sort)
+                               .order_by(*order).limit(1))
     return None, first.scalar()
 
 
@@ -304,10 +333,11 @@ def count_since(form_ids_since: dict, scope) -> dict:
 
 
 def submitters(form, scope) -> list[tuple[int, str]]:
-    """(actor id, name) of everyone who sent a submission to the form that the caller may see."""
-    query = (sa.select(Actor.id, Actor.display_name).join(Submission, Submission.submitter_id == Actor.id)
-             .where(Submission.form_id == form.id, Submission.deleted_at.is_(None))
-             .group_by(Actor.id, Actor.display_name).order_by(Actor.display_name))
+    """(actor id, name) of everyone who sent a submission to the form that the caller may see: each actor is
+    looked up once in the (form, submitter) index, however many submissions she sent."""
+    sent = sa.select(Submission.id).where(Submission.submitter_id == Actor.id, Submission.form_id == form.id,
+                                          Submission.deleted_at.is_(None))
     if scope is not None:
-        query = query.where(Submission.area_id.in_(descendants_select(scope)))
+        sent = sent.where(Submission.area_id.in_(descendants_select(scope)))
+    query = sa.select(Actor.id, Actor.display_name).where(sent.exists()).order_by(Actor.display_name, Actor.id)
     return [tuple(row) for row in db.session.execute(query)]

@@ -1,0 +1,34 @@
+"""the submissions table at the desk: live submissions by form, submitter, area and review state (counts and the
+submitter list read this index alone), each submission's current version (its id and instance name) and the
+scores of a form version (with the total, to sort by)
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-02
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_submissions_live', 'submissions', ['form_id', 'submitter_id', 'area_id', 'review_state'],
+                    unique=False, postgresql_where=sa.text('deleted_at IS NULL'),
+                    sqlite_where=sa.text('deleted_at IS NULL'))
+    op.create_index('ix_submission_defs_current', 'submission_defs', ['submission_id'], unique=False,
+                    postgresql_include=['id', 'instance_name'], postgresql_where=sa.text('current IS true'),
+                    sqlite_where=sa.text('current IS 1'))  # as the queries say it
+    op.create_index('ix_scores_listing', 'scores', ['form_def_id', 'submission_def_id'], unique=False,
+                    postgresql_include=['total'])
+
+
+def downgrade():
+    op.drop_index('ix_scores_listing', table_name='scores')
+    op.drop_index('ix_submission_defs_current', table_name='submission_defs')
+    op.drop_index('ix_submissions_live', table_name='submissions')
