@@ -154,6 +154,11 @@ def answer_tree(structure: FormStructure, root: etree._Element, lang: str) -> li
     return _answers(structure.nodes, root, (), (), lang)
 
 
+def answer_of(question: Question, root: etree._Element, lang: str) -> Answer:
+    """The answer to one question outside repeats (what a table cell shows), without laying out the rest."""
+    return _answer(question, root, (), (), lang)
+
+
 def changed_answers(old_root: etree._Element, new_root: etree._Element,
                     structure: FormStructure | None = None) -> list[Change]:
     """Every leaf whose text differs between two versions, new document order first. Repeat instances are
@@ -390,8 +395,8 @@ def _is_note(question):
 
 
 def _find(element, relative):
-    for step in relative:
-        element = next((child for child in element if _local(child) == step), None) if element is not None else None
+    for step in relative:  # "{*}name": that name in any namespace or none, matched by lxml itself
+        element = next(element.iterchildren("{*}" + step), None) if element is not None else None
     return element
 
 
@@ -418,7 +423,10 @@ def _compare(old, new, path, plain, repeats, changes):
 
 
 def _local(element):
-    return etree.QName(element).localname if isinstance(element.tag, str) else None
+    """The tag's name without its namespace ("{uri}name" → "name"); None for comments and processing
+    instructions."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else None
 
 
 def _control_name(element):

@@ -88,7 +88,10 @@ def read_geopoint(root: etree._Element, field: Field | None) -> Geopoint | None:
 
 
 def _local(element):
-    return etree.QName(element).localname if isinstance(element.tag, str) else None
+    """The tag's name without its namespace ("{uri}name" → "name"); None for comments and processing
+    instructions."""
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else None
 
 
 def _child(element, name):

@@ -18,7 +18,7 @@ from ..auth.service import verbs_for
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of
-from ..forms.structure import answer_tree, changed_answers, label_in, read_structure
+from ..forms.structure import answer_of, answer_tree, changed_answers, label_in, read_structure
 from ..http import caller_scope, check_submission_area, form_or_404, submission_or_404
 from ..registries import queries as registry_queries
 from ..scoring import scores
@@ -85,15 +85,10 @@ def name_listed_answers(trees, project_id):
     return trees
 
 
-def flat_answers(nodes):
-    """{path: Answer} of an answer tree, outside repeats."""
-    flat = {}
-    for node in nodes:
-        if hasattr(node, "children"):
-            flat.update(flat_answers(node.children))
-        elif hasattr(node, "value"):
-            flat[node.path] = node
-    return flat
+def table_cells(questions, xml, lang):
+    """The answers to `questions` (outside repeats) in a submission's XML, one per question."""
+    root = read_instance(xml.encode("utf-8")).root
+    return [answer_of(question, root, lang) for question in questions]
 
 
 @bp.get("/projects/<int:project_id>/forms/<xml_form_id>")
@@ -117,9 +112,7 @@ def submissions(project_id, xml_form_id):
     structure = form_structure(form.current_def)
     lang = language()
     questions = table_questions(structure)
-    trees = name_listed_answers([answer_tree(structure, read_instance(row.xml.encode("utf-8")).root, lang)
-                                 for row in rows], form.project_id)
-    cells = [[flat_answers(tree).get(question.path) for question in questions] for tree in trees]
+    cells = name_listed_answers([table_cells(questions, row.xml, lang) for row in rows], form.project_id)
     remember_visit(form)
     context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
                    questions=[(question.path, label_in(question.label, lang)) for question in questions],
@@ -289,9 +282,11 @@ def review_selected(project_id, xml_form_id):
 
 
 def state_label(state):
-    """A review state in the person's language."""
-    return {None: _("Received"), "received": _("Received"), "hasIssues": _("Has issues"), "edited": _("Edited"),
-            "approved": _("Approved"), "rejected": _("Rejected")}.get(state, state)
+    """A review state in the person's language (translated once per request: a table shows one per row)."""
+    if "state_labels" not in g:
+        g.state_labels = {None: _("Received"), "received": _("Received"), "hasIssues": _("Has issues"),
+                          "edited": _("Edited"), "approved": _("Approved"), "rejected": _("Rejected")}
+    return g.state_labels.get(state, state)
 
 
 @bp.app_template_global()
