@@ -1,6 +1,7 @@
 """the submissions table at the desk: live submissions by form, submitter, area and review state (counts and the
-submitter list read this index alone), each submission's current version (its id and instance name) and the
-scores of a form version (with the total, to sort by)
+submitter list read this index alone), each submission's current version (its id and instance name), the
+scores of a form version (with the total to sort by and the subject to search by) and, on PostgreSQL, the current
+instance names by trigrams (pg_trgm) for the search
 
 Revision ID: 0013
 Revises: 0012
@@ -25,10 +26,15 @@ def upgrade():
                     postgresql_include=['id', 'instance_name'], postgresql_where=sa.text('current IS true'),
                     sqlite_where=sa.text('current IS 1'))  # as the queries say it
     op.create_index('ix_scores_listing', 'scores', ['form_def_id', 'submission_def_id'], unique=False,
-                    postgresql_include=['total'])
+                    postgresql_include=['total', 'subject'])
+    if op.get_bind().dialect.name == 'postgresql':  # the desk's search "contains", by trigrams (pg_trgm, contrib)
+        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        op.execute('CREATE INDEX ix_submission_defs_name_trgm ON submission_defs '
+                   'USING gin (lower(instance_name) gin_trgm_ops) WHERE current IS true')
 
 
 def downgrade():
+    op.execute('DROP INDEX IF EXISTS ix_submission_defs_name_trgm')
     op.drop_index('ix_scores_listing', table_name='scores')
     op.drop_index('ix_submission_defs_current', table_name='submission_defs')
     op.drop_index('ix_submissions_live', table_name='submissions')

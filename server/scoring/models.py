@@ -38,7 +38,8 @@ class SubjectScore(Base):
     __table_args__ = (
         sa.UniqueConstraint("submission_def_id", "form_def_id"),
         sa.Index("ix_scores_model_period_subject", "model", "period", "subject"),
-        sa.Index("ix_scores_listing", "form_def_id", "submission_def_id", postgresql_include=["total"]),  # the desk
+        sa.Index("ix_scores_listing", "form_def_id", "submission_def_id",  # the desk's table: sort and search
+                 postgresql_include=["total", "subject"]),
     )
 
 

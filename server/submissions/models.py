@@ -71,6 +71,7 @@ class SubmissionDef(Base):
                       sa.Index("ix_submission_defs_current", "submission_id",
                                postgresql_include=["id", "instance_name"], postgresql_where=sa.text("current IS true"),
                                sqlite_where=sa.text("current IS 1")))
+    # and on PostgreSQL ix_submission_defs_name_trgm: lower(instance_name) by trigrams, for the search (0013)
 
 
 class SubmissionAttachment(Base):
