@@ -73,6 +73,15 @@ def configure_sqlite(engine, writes_expected=lambda: False):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
 
 
+def writes_on_read(view):
+    """Mark a GET view that writes while it reads (results and the desk score what is pending first; the desk
+    notes a visit or keeps a thumbnail): on SQLite it takes the writer lock at BEGIN (configure_sqlite's
+    `writes_expected`, server/__init__.py request_may_write), or a concurrent submission would make its write
+    fail (SQLITE_BUSY_SNAPSHOT)."""
+    view.writes_on_read = True
+    return view
+
+
 def execute_plain(session, statement, params=None):
     """Run a prebuilt statement on the session's connection (same transaction) and return its rows as
     plain named tuples (.first(), .scalar()): for the hot paths, which want rows, not objects.

@@ -8,6 +8,7 @@ from .. import errors
 from ..areas.models import LEVELS
 from ..areas.service import user_scope, user_scope_codes
 from ..audit.service import log_action
+from ..db import writes_on_read
 from ..forms.fields import binary_fields, fields_of
 from ..forms.xlsform import XLSX_CONTENT_TYPE
 from ..http import project_caller_or_404, read_uploaded_table, submission_or_404
@@ -29,13 +30,6 @@ from .schemas import (
 bp = Blueprint("scores", __name__, url_prefix="/v1/projects/<int:project_id>")
 
 
-def scores_pending_first(view):
-    """Mark a GET that scores pending submissions before answering: on SQLite it must take the writer lock
-    at BEGIN, or a concurrent submission would make its write fail (SQLITE_BUSY_SNAPSHOT)."""
-    view.writes_on_read = True
-    return view
-
-
 @bp.get("/forms/<xml_form_id>/submissions/<instance_id>/score")
 def get_submission_score(project_id, xml_form_id, instance_id):
     """The current version scored under the rules of the form's current version: points, band or level,
@@ -50,7 +44,7 @@ def get_submission_score(project_id, xml_form_id, instance_id):
 
 
 @bp.get("/results")
-@scores_pending_first
+@writes_on_read
 def list_results(project_id):
     """The result that counts for each subject and period (?model=, ?period=, ?area= with the areas below it)."""
     kind, period = kind_and_period()
@@ -68,7 +62,7 @@ def count_pending_results(project_id):
 
 
 @bp.get("/results/summary")
-@scores_pending_first
+@writes_on_read
 def summarise_results(project_id):
     """Per area of ?level= (default province) and per subject kind: subjects evaluated, recognised, and the rate
     (null where nothing was evaluated), from the results that count (?period=), plus a total over everything.
@@ -94,7 +88,7 @@ def import_targets(project_id):
 
 
 @bp.get("/targets/progress")
-@scores_pending_first
+@writes_on_read
 def list_target_progress(project_id):
     """Every target (of ?year=) with the actual recognised share in its area, the gap, and whether it is met."""
     year = year_param("year")
@@ -104,7 +98,7 @@ def list_target_progress(project_id):
 
 
 @bp.get("/recognition")
-@scores_pending_first
+@writes_on_read
 def list_recognition(project_id):
     """Each subject's proposal (the result that counts), the officer's decision if any, and the outcome."""
     kind, period = kind_and_period()
@@ -128,7 +122,7 @@ def decide_recognition(project_id, kind, period, subject):
 
 
 @bp.get("/recognition.xlsx")
-@scores_pending_first
+@writes_on_read
 def recognition_annex(project_id):
     """The annex of the recognition decision for ?model= and ?period= (both required), as XLSX."""
     kind, period = kind_and_period()

@@ -3,12 +3,13 @@ thumbnails, a viewer with previous/next and the submission's key facts, and bulk
 
 from flask import render_template, request
 
+from ..db import writes_on_read
 from ..http import caller_scope, form_or_404
 from ..params import int_param
 from ..scoring.scores import score_pending
 from ..submissions import listing
 from ..submissions.instance import read_instance, values_at
-from .blueprint import bp, writes_on_read
+from .blueprint import bp
 from .session import signed_in
 from .submissions import area_choices, form_structure, label_in, language, may_review
 

@@ -7,10 +7,11 @@ from flask import current_app, render_template, request
 
 from ..areas import queries as area_queries
 from ..areas.models import LEVELS
+from ..db import writes_on_read
 from ..http import caller_scope, form_or_404, project_or_404
 from ..scoring.scores import score_pending
 from ..submissions import listing
-from .blueprint import bp, writes_on_read
+from .blueprint import bp
 from .session import signed_in
 from .submissions import area_choices
 

@@ -7,11 +7,12 @@ from .. import errors
 from ..blobs.models import Blob
 from ..blobs.responses import blob_download
 from ..blobs.thumbnails import SIZES, thumbnail_of
+from ..db import writes_on_read
 from ..extensions import db
 from ..http import submission_or_404
 from ..params import int_param
 from ..submissions import queries
-from .blueprint import bp, writes_on_read
+from .blueprint import bp
 from .session import signed_in
 
 

@@ -10,7 +10,7 @@ from ..areas.models import Area
 from ..auth import queries as auth_queries
 from ..auth import service as auth_service
 from ..auth.requests import current_actor
-from ..db import dialect_insert, utcnow
+from ..db import dialect_insert, utcnow, writes_on_read
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..http import caller_scope, project_or_404
@@ -18,7 +18,7 @@ from ..projects import queries as project_queries
 from ..scoring.scores import score_pending, scorer_of_form_def
 from ..scoring.season import season_progress
 from ..submissions import listing
-from .blueprint import bp, writes_on_read
+from .blueprint import bp
 from .language import COOKIE, COOKIE_SECONDS, LANGUAGES
 from .models import DeskVisit
 from .session import load_desk_actor, safe_next, sign_in, sign_out, signed_in

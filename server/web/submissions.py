@@ -15,6 +15,7 @@ from ..audit import queries as audit_queries
 from ..auth import queries as auth_queries
 from ..auth.requests import current_actor
 from ..auth.service import verbs_for
+from ..db import writes_on_read
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of
@@ -25,7 +26,7 @@ from ..scoring import scores
 from ..scoring.schemas import score_json
 from ..submissions import listing, queries, service
 from ..submissions.instance import read_instance
-from .blueprint import bp, writes_on_read
+from .blueprint import bp
 from .pages import remember_visit
 from .session import signed_in
 
