@@ -40,6 +40,7 @@ class SubjectScore(Base):
         sa.Index("ix_scores_model_period_subject", "model", "period", "subject"),
         sa.Index("ix_scores_listing", "form_def_id", "submission_def_id",  # the desk's table: sort and search
                  postgresql_include=["total", "subject"]),
+        # and ix_scores_order (form_def_id, total DESC NULLS LAST, submission_id DESC): by score (migration 0013)
     )
 
 

@@ -216,9 +216,7 @@ def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
     """One page of rows, in the filters' order. Two steps: the page's submission ids, found from narrow rows
     (only what the filters and the order read), then those rows' columns; so the versions' XML of the rows
     before the page is never read."""
-    chosen = _narrow(form, scope, filters, [Submission.id], filters.sort).order_by(*_ordering(filters.sort))
-    ids = list(db.session.execute(chosen.limit(filters.per_page)
-                                  .offset((filters.page - 1) * filters.per_page)).scalars())
+    ids = _page_ids(form, scope, filters)
     if not ids:
         return []
     columns = [Submission.id, Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
@@ -235,6 +233,29 @@ def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
              .where(Submission.id.in_(ids)))
     rows = {values[0]: _row(values) for values in db.session.execute(query)}
     return [rows[found] for found in ids if found in rows]
+
+
+def _page_ids(form, scope, filters: Filters) -> list[int]:
+    """The submission ids of the page. By score in two parts, the order _ordering gives: those with a total, in
+    the order of the scores index (ix_scores_order: no sort of every row), then the rest by id."""
+    offset, limit = (filters.page - 1) * filters.per_page, filters.per_page
+    if filters.sort.lstrip("-") != "score":
+        chosen = _narrow(form, scope, filters, [Submission.id], filters.sort).order_by(*_ordering(filters.sort))
+        return list(db.session.execute(chosen.limit(limit).offset(offset)).scalars())
+    descending = filters.sort.startswith("-")
+    scored = _filtered(form, scope, filters, [Submission.id], score=True).where(SubjectScore.total.is_not(None))
+    # as the index reads forwards or backwards (no total is NULL here); the score's submission is the row's
+    order = ((SubjectScore.total.desc().nulls_last(), SubjectScore.submission_id.desc()) if descending
+             else (SubjectScore.total.asc().nulls_first(), SubjectScore.submission_id.asc()))
+    ids = list(db.session.execute(scored.order_by(*order).limit(limit).offset(offset)).scalars())
+    if len(ids) == limit:
+        return ids
+    scored_count = offset + len(ids) if ids else db.session.execute(
+        _filtered(form, scope, filters, [sa.func.count()], score=True).where(SubjectScore.total.is_not(None))).scalar()
+    rest = (_filtered(form, scope, filters, [Submission.id], score=True).where(SubjectScore.total.is_(None))
+            .order_by(Submission.id.desc() if descending else Submission.id.asc())
+            .limit(limit - len(ids)).offset(max(0, offset - scored_count)))
+    return ids + list(db.session.execute(rest).scalars())
 
 
 def _row(values):

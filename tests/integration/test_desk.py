@@ -16,6 +16,7 @@ from server.auth.models import Actor
 from server.auth.queries import get_user_by_email
 from server.extensions import db
 from server.forms.queries import get_form_by_project_and_xml_form_id
+from server.scoring.models import SubjectScore
 from server.scoring.scores import score_pending
 from server.submissions import listing
 from server.submissions.models import Comment, Submission
@@ -267,6 +268,17 @@ def test_the_listing_pages_searches_and_sorts_in_the_database(client, world):  #
         assert pages == whole and len(whole) == 4, sort
     totals = [row.total for row in listing.page(form, None, listing.Filters(sort="-score"))]
     assert totals == sorted(totals, key=lambda total: -1 if total is None else -total) and None not in totals
+    unscored = db.session.execute(sa.select(Submission.id).where(Submission.instance_id.in_(
+        ["uuid:s_b", "uuid:s_none"]))).scalars().all()
+    db.session.execute(sa.delete(SubjectScore).where(SubjectScore.submission_id.in_(unscored)))
+    for sort in ("-score", "score"):  # those with a total in the index's order, then the rest by id
+        whole = listing.page(form, None, listing.Filters(sort=sort, per_page=250))
+        assert [row.submission_id for row in whole[2:]] == sorted(unscored, reverse=sort == "-score")
+        assert all(row.total is not None for row in whole[:2])
+        for size in (1, 3):
+            pages = [row.submission_id for number in range(1, 6)
+                     for row in listing.page(form, None, listing.Filters(sort=sort, per_page=size, page=number))]
+            assert pages == [row.submission_id for row in whole], (sort, size)
     by_label = listing.Filters(query="NGUYỄN VĂN")  # the label of household a, in capitals
     assert [row.instance_id for row in listing.page(form, None, by_label)] == ["uuid:s_a"]
     assert listing.count(form, None, by_label) == 1
