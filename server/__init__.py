@@ -44,12 +44,14 @@ def register_blueprints(app):
     from .appusers.routes import bp as appusers_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
+    from .exports.routes import bp as exports_bp
     from .forms.routes import bp as forms_bp
     from .health import bp as health_bp
     from .openrosa.routes import bp as openrosa_bp
     from .projects.routes import bp as projects_bp
     from .submissions.routes import bp as submissions_bp
-    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp):
+    for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp,
+                      exports_bp):
         app.register_blueprint(blueprint)
     register_area_blueprints(app)
 

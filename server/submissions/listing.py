@@ -140,6 +140,12 @@ def _filtered(form, scope, filters: Filters, columns, version=True, score=True):
     return query
 
 
+def matching(form, scope, filters: Filters, columns, score=False):
+    """SELECT `columns` of the matching submissions joined to their current version (SubmissionDef) and, with
+    `score`, its score (SubjectScore), unordered: for the exports, which read them in their own order."""
+    return _filtered(form, scope, filters, columns, version=True, score=score)
+
+
 def _narrow(form, scope, filters: Filters, columns, sort=None):
     """_filtered joining only what the filters and the order `sort` read: the submissions table alone decides
     most lists (each live submission has exactly one current version)."""

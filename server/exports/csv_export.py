@@ -1,0 +1,195 @@
+"""ODK Central's CSV exports, streamed: `submissions.csv` (the root table) and `submissions.csv.zip` (the root table,
+one CSV per repeat and, unless attachments=false, the received files under media/). Rows are written as the
+database yields them; the repeat tables are spooled to temporary files (a zip holds one member after another) and
+follow the root table, so memory stays flat however many submissions there are.
+
+Cells are Central's, with one difference: a text cell that a spreadsheet would run as a formula (= + - @ tab CR,
+numbers aside) gets a ' in front, as in every table the server writes (tables/cells.py).
+"""
+
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
+
+from ..blobs.service import blob_store
+from ..forms.schema import schema_fields
+from ..forms.structure import read_structure
+from ..submissions.instance import read_instance
+from ..tables import FORMULA_STARTS
+from .queries import exported_submissions, present_media
+from .tables import Layout, layout_of, safe_file_name, submission_rows
+
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+FLUSH_ROWS = 200  # rows per chunk sent
+MEDIA_BATCH = 500  # versions whose files are looked up at once
+SPOOL_BYTES = 1 << 20  # a repeat table stays in memory up to this, then goes to a temporary file
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    attachments: bool = True
+    group_paths: bool = True
+    split_select_multiples: bool = False
+    deleted_fields: bool = False
+    bom: bool = False  # Minh Chứng's: a UTF-8 byte order mark, so that Excel opens the CSV by double-click
+
+
+def export_layout(form, form_defs, options: CsvOptions, root_only: bool) -> Layout:
+    """The tables of the form version `form_defs[0]` (with deleted_fields, merged with the older `form_defs`)."""
+    fields = schema_fields(form_defs[0].xml.encode("utf-8"))
+    if options.deleted_fields:
+        for older in form_defs[1:]:
+            fields = merge_fields(fields, schema_fields(older.xml.encode("utf-8")))
+    select_values = choice_values(form_defs[0]) if options.split_select_multiples else None
+    return layout_of(fields, form.xml_form_id, group_paths=options.group_paths, root_only=root_only,
+                     select_values=select_values)
+
+
+def merge_fields(fields: tuple, older: tuple) -> tuple:
+    """`fields` with those of an `older` version it lacks (Central's deletedFields), each placed after the field
+    before it in the older version (after that field's children), so every table stays in one piece."""
+    merged = list(fields)
+    paths = {field.path for field in merged}
+    previous = None
+    for field in older:
+        if field.path not in paths:
+            position = 0 if previous is None else next(
+                index for index, item in enumerate(merged) if item.path == previous) + 1
+            while position < len(merged) and previous and merged[position].path.startswith(previous + "/"):
+                position += 1
+            merged.insert(position, field)
+            paths.add(field.path)
+        previous = field.path
+    return tuple(merged)
+
+
+def choice_values(form_def) -> dict:
+    """{select_multiple path: [choice values]} from the form's static choices (Central counts the values seen
+    in submissions; the choices give the same columns before any arrive)."""
+    structure = read_structure(form_def.xml.encode("utf-8"))
+    return {"/" + "/".join(path): list(question.choices)
+            for path, question in structure.questions.items() if question.choices}
+
+
+def root_csv(form, form_defs, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+    """submissions.csv: the root table only."""
+    layout = export_layout(form, form_defs, options, root_only=True)
+    writer = _Writer(options.bom)
+    yield writer.row(layout.root.header)
+    for number, exported in enumerate(exported_submissions(form, scope, filters), 1):
+        row, _ = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
+        writer.add(row)
+        if number % FLUSH_ROWS == 0:
+            yield writer.take()
+    yield writer.take()
+
+
+def csv_zip(form, form_defs, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+    """submissions.csv.zip: the root table first, then each repeat's, then media/ (unless attachments=false)."""
+    layout = export_layout(form, form_defs, options, root_only=False)
+    spools = {table.path: tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) for table in layout.repeats}
+    def_ids = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+")
+    archive = ZipStream(compress_type=ZIP_DEFLATED)
+    try:
+        archive.add(_root_member(form, layout, scope, filters, options, spools, def_ids), layout.root.file_name)
+        yield from archive.all_files()
+        for table in layout.repeats:
+            archive.add(_spooled(spools[table.path]), table.file_name)
+            yield from archive.all_files()
+        if options.attachments:
+            def_ids.seek(0)
+            written = set()
+            for batch in _batches((int(line) for line in def_ids), MEDIA_BATCH):
+                for name, sha256, _ in present_media(batch):
+                    member = "media/" + safe_file_name(name)
+                    if member in written:
+                        continue
+                    written.add(member)
+                    archive.add(_blob_chunks(sha256), member, compress_type=ZIP_STORED)
+                    yield from archive.all_files()
+        yield from archive.footer()
+    finally:
+        for spool in spools.values():
+            spool.close()
+        def_ids.close()
+
+
+def _root_member(form, layout, scope, filters, options, spools, def_ids):
+    writer = _Writer(options.bom)
+    repeat_writers = {table.path: _Writer(options.bom) for table in layout.repeats}
+    yield writer.row(layout.root.header)
+    for table in layout.repeats:
+        spools[table.path].write(repeat_writers[table.path].row(table.header))
+    for number, exported in enumerate(exported_submissions(form, scope, filters), 1):
+        row, repeats = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
+        writer.add(row)
+        for path, rows in repeats.items():
+            for repeat_row in rows:
+                repeat_writers[path].add(repeat_row)
+        def_ids.write(f"{exported.def_id}\n")
+        if number % FLUSH_ROWS == 0:
+            for path, repeat_writer in repeat_writers.items():
+                spools[path].write(repeat_writer.take())
+            yield writer.take()
+    for path, repeat_writer in repeat_writers.items():
+        spools[path].write(repeat_writer.take())
+    yield writer.take()
+
+
+def _spooled(spool, size=1 << 16):
+    spool.seek(0)
+    while chunk := spool.read(size):
+        yield chunk
+
+
+def _blob_chunks(sha256, size=1 << 16):
+    with blob_store().open(sha256) as stream:
+        while chunk := stream.read(size):
+            yield chunk
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Writer:
+    """CSV rows as Central writes them (comma, \\n, quotes only where needed), formula-safe, in UTF-8 chunks."""
+
+    def __init__(self, bom: bool):
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.bom = "\ufeff" if bom else ""
+
+    def add(self, row):
+        self.writer.writerow([_cell(value) for value in row])
+
+    def row(self, row) -> bytes:
+        self.add(row)
+        return self.take()
+
+    def take(self) -> bytes:
+        text, self.bom = self.bom + self.buffer.getvalue(), ""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text.encode("utf-8")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text

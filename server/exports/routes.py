@@ -1,0 +1,77 @@
+"""Bulk exports of a form's submissions: ODK Central's endpoints (…/submissions.csv.zip, …/submissions.csv and
+the same under …/draft/), GET or POST with Central's options (attachments, groupPaths, splitSelectMultiples,
+deletedFields; booleans in any case), plus the desk's filters (area, state, submitter, since, until) and
+?bom=true. Everything is limited to the caller's areas and streamed."""
+
+from flask import Blueprint, Response, request, stream_with_context
+
+from .. import errors
+from ..audit.service import log_action
+from ..auth.requests import current_actor
+from ..forms import queries as form_queries
+from ..http import caller_scope, form_or_404
+from ..submissions import listing
+from .csv_export import CsvOptions, csv_zip, root_csv
+from .tables import safe_file_name
+
+bp = Blueprint("exports", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>")
+NOTHING = listing.Filters(since=listing.dt.date.max)  # a draft has no submissions here
+
+
+def flag(name: str, default: bool) -> bool:
+    """A boolean option as Central reads it (true/false in any case); anything else is a 400."""
+    value = request.values.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise errors.unexpected_value(field=name, value=value, reason="expected true or false.")
+
+
+def options() -> CsvOptions:
+    return CsvOptions(attachments=flag("attachments", True), group_paths=flag("groupPaths", True),
+                      split_select_multiples=flag("splitSelectMultiples", False),
+                      deleted_fields=flag("deletedFields", False), bom=flag("bom", False))
+
+
+def export_source(project_id, xml_form_id, draft):
+    """The form, the versions whose fields make the columns (newest first), the caller's areas and filters."""
+    form = form_or_404(project_id, xml_form_id, "submission.list")
+    if "$filter" in request.values:
+        raise errors.not_implemented(feature="$filter on exports")
+    if draft:
+        if form.draft_def is None:
+            raise errors.not_found()
+        versions = [form.draft_def]
+    else:
+        if form.current_def is None:
+            raise errors.not_found()
+        versions = [form.current_def] + [version for version in form_queries.list_published_defs(form.id)
+                                         if version.id != form.current_def_id]
+    chosen = options()
+    log_action(current_actor(), "form.submission.export", "form", form.id,
+               {"draft": draft, "filters": listing.read_filters(request.values).as_args(), "options": vars(chosen)})
+    filters = NOTHING if draft else listing.read_filters(request.values)
+    return form, versions, caller_scope(form.project_id), filters, chosen
+
+
+def download(chunks, name, content_type):
+    response = Response(stream_with_context(chunks), mimetype=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"; filename*=UTF-8\'\'{name}'
+    return response
+
+
+@bp.route("/submissions.csv.zip", methods=["GET", "POST"])
+@bp.route("/draft/submissions.csv.zip", methods=["GET", "POST"], endpoint="draft_csv_zip", defaults={"draft": True})
+def csv_zip_export(project_id, xml_form_id, draft=False):
+    form, versions, scope, filters, chosen = export_source(project_id, xml_form_id, draft)
+    name = safe_file_name(f"{form.xml_form_id}.zip" if chosen.attachments else f"{form.xml_form_id}.csv.zip")
+    return download(csv_zip(form, versions, scope, filters, chosen), name, "application/zip")
+
+
+@bp.route("/submissions.csv", methods=["GET", "POST"])
+@bp.route("/draft/submissions.csv", methods=["GET", "POST"], endpoint="draft_csv", defaults={"draft": True})
+def csv_export(project_id, xml_form_id, draft=False):
+    form, versions, scope, filters, chosen = export_source(project_id, xml_form_id, draft)
+    return download(root_csv(form, versions, scope, filters, chosen), safe_file_name(f"{form.xml_form_id}.csv"),
+                    "text/csv; charset=utf-8")

@@ -1,0 +1,158 @@
+"""Central's CSV exports over HTTP: submissions.csv.zip (root, repeats, media/), submissions.csv, the draft
+variants, the options, the desk's filters, the caller's areas, the audit, and bad options refused."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+import sqlalchemy as sa
+
+from server.audit.models import Audit
+from server.extensions import db
+from server.tables import FORMULA_STARTS
+from tests.factories import XLSX, create_project, create_user, instance_xml, login, upload_form, xlsx_from_markdown
+from tests.integration.test_authorisation_matrix import IN_AREA, world  # noqa: F401  (a fixture)
+
+FORM = """
+| survey   |                       |          |          |
+|          | type                  | name     | label    |
+|          | text                  | ten      | Tên      |
+|          | begin group           | grp      | Nhóm     |
+|          | integer               | tuoi     | Tuổi     |
+|          | select_multiple fruit | fruits   | Trái cây |
+|          | begin repeat          | con      | Con      |
+|          | text                  | ten_con  | Tên con  |
+|          | end repeat            |          |          |
+|          | end group             |          |          |
+|          | geopoint              | vi_tri   | Vị trí   |
+|          | image                 | anh      | Ảnh      |
+| choices  |                       |          |          |
+|          | list_name             | name     | label    |
+|          | fruit                 | tao      | Táo      |
+|          | fruit                 | cam      | Cam      |
+| settings |                       |          |          |
+|          | form_id               | version  |          |
+|          | thu_xuat              | 3        |          |
+"""
+JPEG = b"\xff\xd8\xff\xe0" + b"photo bytes" * 50 + b"\xff\xd9"
+
+
+def body(name, children, photo=""):
+    kids = "".join(f"<con><ten_con>{child}</ten_con></con>" for child in children)
+    return (f"<ten>{name}</ten><grp><tuoi>40</tuoi><fruits>cam</fruits>{kids}</grp>"
+            f"<vi_tri>21.03 105.85 10 5</vi_tri><anh>{photo}</anh>")
+
+
+@pytest.fixture
+def exported(client):
+    create_user("admin@example.org", admin=True)
+    admin = login(client, "admin@example.org")
+    project = create_project()
+    assert upload_form(client, admin, project.id, xlsx_from_markdown(FORM), publish=True,
+                       ignoreWarnings="true").status_code == 200
+    rest = f"/v1/projects/{project.id}/forms/thu_xuat/submissions"
+    xml = {**admin, "Content-Type": "application/xml"}
+    for number, (name, children, photo) in enumerate((("An", ["Bé", "Út"], "1.jpg"), ("=cmd|' /C calc'!A0", [], ""),
+                                                      ("Bình, \"Hà\"", ["Tí"], "")), 1):
+        response = client.post(rest, data=instance_xml("thu_xuat", "3", f"uuid:s{number}", body(name, children, photo)),
+                               headers=xml)
+        assert response.status_code == 200, response.get_json()
+    assert client.post(f"{rest}/uuid:s1/attachments/1.jpg", data=JPEG,
+                       headers={**admin, "Content-Type": "image/jpeg"}).status_code == 200
+    assert client.patch(f"{rest}/uuid:s3", json={"reviewState": "approved"}, headers=admin).status_code == 200
+    return {"admin": admin, "base": f"/v1/projects/{project.id}/forms/thu_xuat", "project": project}
+
+
+def rows_of(data: bytes):
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def test_the_csv_zip_holds_centrals_root_table_repeat_tables_and_media(client, exported):
+    response = client.get(f"{exported['base']}/submissions.csv.zip", headers=exported["admin"])
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert 'filename="thu_xuat.zip"' in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.testzip() is None
+    assert archive.namelist() == ["thu_xuat.csv", "thu_xuat-con.csv", "media/1.jpg"]
+    assert archive.read("media/1.jpg") == JPEG
+    root = rows_of(archive.read("thu_xuat.csv"))
+    assert root[0] == ["SubmissionDate", "ten", "grp-tuoi", "grp-fruits", "vi_tri-Latitude", "vi_tri-Longitude",
+                       "vi_tri-Altitude", "vi_tri-Accuracy", "anh", "meta-instanceID", "KEY", "SubmitterID",
+                       "SubmitterName", "AttachmentsPresent", "AttachmentsExpected", "Status", "ReviewState",
+                       "DeviceID", "Edits", "FormVersion"]
+    table = [dict(zip(root[0], row)) for row in root[1:]]
+    assert [row["KEY"] for row in table] == ["uuid:s3", "uuid:s2", "uuid:s1"]  # newest first, as Central
+    assert table[0]["ten"] == 'Bình, "Hà"' and table[0]["ReviewState"] == "approved"
+    assert table[1]["ten"] == "'=cmd|' /C calc'!A0"  # a formula is written as text
+    assert all(not value.startswith(FORMULA_STARTS) for row in table for value in row.values()
+               if not value.lstrip("+-").replace(".", "", 1).isdigit())
+    assert table[2] | {"SubmissionDate": ""} == {
+        "SubmissionDate": "", "ten": "An", "grp-tuoi": "40", "grp-fruits": "cam", "vi_tri-Latitude": "21.03",
+        "vi_tri-Longitude": "105.85", "vi_tri-Altitude": "10", "vi_tri-Accuracy": "5", "anh": "1.jpg",
+        "meta-instanceID": "uuid:s1", "KEY": "uuid:s1", "SubmitterID": table[2]["SubmitterID"],
+        "SubmitterName": table[2]["SubmitterName"], "AttachmentsPresent": "1", "AttachmentsExpected": "1",
+        "Status": "", "ReviewState": "", "DeviceID": "", "Edits": "0", "FormVersion": "3"}
+    assert table[2]["SubmissionDate"].endswith("Z") and len(table[2]["SubmissionDate"]) == 24
+    assert rows_of(archive.read("thu_xuat-con.csv")) == [
+        ["ten_con", "PARENT_KEY", "KEY"], ["Tí", "uuid:s3", "uuid:s3/grp/con[1]"],
+        ["Bé", "uuid:s1", "uuid:s1/grp/con[1]"], ["Út", "uuid:s1", "uuid:s1/grp/con[2]"]]
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Audit)
+                              .where(Audit.action == "form.submission.export")).scalar() == 1
+
+
+def test_the_options_change_what_central_says_they_change(client, exported):
+    base, admin = exported["base"], exported["admin"]
+    response = client.post(f"{base}/submissions.csv.zip", data={"attachments": "FALSE", "groupPaths": "false",
+                                                                "splitSelectMultiples": "True"}, headers=admin)
+    assert response.status_code == 200 and 'filename="thu_xuat.csv.zip"' in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.namelist() == ["thu_xuat.csv", "thu_xuat-con.csv"]
+    header, *rows = rows_of(archive.read("thu_xuat.csv"))
+    assert header[:6] == ["SubmissionDate", "ten", "tuoi", "fruits", "fruits/tao", "fruits/cam"]
+    assert [row[4:6] for row in rows] == [["0", "1"]] * 3
+    plain = client.get(f"{base}/submissions.csv?bom=true", headers=admin)
+    assert plain.status_code == 200 and plain.mimetype == "text/csv"
+    assert plain.data.startswith("\ufeff".encode()) and plain.data.count(b"\n") == 4
+    assert rows_of(plain.data[3:])[0][:2] == ["SubmissionDate", "ten"]
+    since = client.get(f"{base}/submissions.csv?state=approved", headers=admin)
+    assert [row[-10] for row in rows_of(since.data)[1:]] == ["uuid:s3"]
+
+
+def test_the_draft_export_has_the_drafts_columns_and_no_rows(client, exported):
+    base, admin = exported["base"], exported["admin"]
+    assert client.get(f"{base}/draft/submissions.csv", headers=admin).status_code == 404  # no draft yet
+    draft = FORM.replace("| choices ", "|          | text                  | ghi_chu  | Ghi chú  |\n| choices ")
+    response = client.post(f"{base}/draft?ignoreWarnings=true", data=xlsx_from_markdown(draft.replace("| 3 ", "| 4 ")),
+                           headers={**admin, "Content-Type": XLSX})
+    assert response.status_code == 200, response.get_json()
+    header = client.get(f"{base}/draft/submissions.csv", headers=admin)
+    assert header.status_code == 200 and rows_of(header.data)[1:] == []
+    assert rows_of(header.data)[0][8:10] == ["anh", "ghi_chu"]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{base}/draft/submissions.csv.zip", headers=admin).data))
+    assert archive.namelist() == ["thu_xuat.csv", "thu_xuat-con.csv"]
+
+
+@pytest.mark.parametrize("query, status, code", [("attachments=maybe", 400, 400.8),
+                                                 ("$filter=__system/x eq 1", 501, 501.1)])
+def test_bad_options_are_refused_and_change_nothing(client, exported, query, status, code):
+    response = client.get(f"{exported['base']}/submissions.csv.zip?{query}", headers=exported["admin"])
+    assert response.status_code == status and response.get_json()["code"] == code
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Audit)
+                              .where(Audit.action == "form.submission.export")).scalar() == 0
+
+
+def test_an_unknown_form_is_404_and_a_stranger_is_refused(client, exported):
+    assert client.get(exported["base"].replace("thu_xuat", "khong_co") + "/submissions.csv",
+                      headers=exported["admin"]).status_code == 404
+    assert client.get(f"{exported['base']}/submissions.csv").status_code in (401, 403)
+
+
+def test_a_manager_limited_to_a_commune_exports_only_its_submissions(client, world):  # noqa: F811
+    base = f"/v1/projects/{world['project'].id}/forms/vi_du_diem"
+    limited = client.get(f"{base}/submissions.csv", headers=world["users"]["manager_a"])
+    assert limited.status_code == 200
+    assert sorted(row[-10] for row in rows_of(limited.data)[1:]) == sorted(f"uuid:{i}" for i in IN_AREA)
+    everything = client.get(f"{base}/submissions.csv.zip", headers=world["users"]["admin"])
+    root = rows_of(zipfile.ZipFile(io.BytesIO(everything.data)).read("vi_du_diem.csv"))
+    assert len(root) == 5
