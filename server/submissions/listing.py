@@ -155,7 +155,8 @@ def _narrow(form, scope, filters: Filters, columns, sort=None):
 
 def _matching(form, text):
     """The text search: the instance name, the subject's registry label or the submitter's name contains `text`
-    in any case, or the instance id does (instance ids are lower case). A condition on the submissions table:
+    in any case, or the instance id does (instance ids are lower-case ASCII without spaces, so other text is not
+    looked for there). A condition on the submissions table:
     the names, subjects and people that match are found once (IN), not row by row; on PostgreSQL the names by
     trigrams (ix_submission_defs_name_trgm)."""
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -173,8 +174,10 @@ def _matching(form, text):
                                                     score.subject.in_(labels))
     person = aliased(Actor)
     people = sa.select(person.id).where(contains(person.display_name))
-    return sa.or_(Submission.id.in_(names.union_all(subjects)), Submission.instance_id.like(pattern, escape="\\"),
-                  Submission.submitter_id.in_(people))
+    found = [Submission.id.in_(names.union_all(subjects)), Submission.submitter_id.in_(people)]
+    if text.isascii() and not any(character.isspace() for character in text):  # what an instance id can hold
+        found.append(Submission.instance_id.like(pattern, escape="\\"))
+    return sa.or_(*found)
 
 
 def _on_submissions(query, form, scope, filters: Filters):
