@@ -71,6 +71,13 @@ expected_deprecation = problem("400.19", "expectedDeprecation", "This PUT endpoi
                                                                 " find that tag in your request.")
 password_too_short = problem("400.21", "passwordTooShort", "The password or passphrase provided does not meet the "
                                                            "required length ({minimum} characters).")
+unparseable_odata = problem("400.18", "unparseableODataExpression", "The OData filter expression you provided could "
+                            "not be parsed: {reason}")
+property_not_found = problem("400.23", "propertyNotFound", "Could not find a property named '{property}'")
+unsupported_odata_select = problem("400.24", "unsupportedODataSelectField",
+                                   "The given OData select property '{property}' uses features not supported by this "
+                                   "server.")
+invalid_skiptoken = problem("400.35", "odataInvalidSkiptoken", "Invalid $skiptoken")
 invalid_entity = problem("400.28", "invalidEntity", "The entity is invalid. {reason}")
 unexpected_attributes = problem("400.31", "unexpectedAttributes", "Expected parameters: ({expected}). Got ({actual}).")
 xform_not_valid = problem("400.56", None, "The given XForm was not valid: {reason}")

@@ -21,7 +21,7 @@ from ..forms.schema import schema_fields
 from ..forms.structure import read_structure
 from ..submissions.instance import read_instance
 from ..tables import FORMULA_STARTS
-from .queries import exported_submissions, present_media
+from .queries import FormRef, exported_submissions, present_media
 from .tables import Layout, layout_of, safe_file_name, submission_rows
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -39,14 +39,14 @@ class CsvOptions:
     bom: bool = False  # Minh Chứng's: a UTF-8 byte order mark, so that Excel opens the CSV by double-click
 
 
-def export_layout(form, form_defs, options: CsvOptions, root_only: bool) -> Layout:
+def export_layout(xml_form_id: str, form_defs, options: CsvOptions, root_only: bool) -> Layout:
     """The tables of the form version `form_defs[0]` (with deleted_fields, merged with the older `form_defs`)."""
     fields = schema_fields(form_defs[0].xml.encode("utf-8"))
     if options.deleted_fields:
         for older in form_defs[1:]:
             fields = merge_fields(fields, schema_fields(older.xml.encode("utf-8")))
     select_values = choice_values(form_defs[0]) if options.split_select_multiples else None
-    return layout_of(fields, form.xml_form_id, group_paths=options.group_paths, root_only=root_only,
+    return layout_of(fields, xml_form_id, group_paths=options.group_paths, root_only=root_only,
                      select_values=select_values)
 
 
@@ -76,9 +76,8 @@ def choice_values(form_def) -> dict:
             for path, question in structure.questions.items() if question.choices}
 
 
-def root_csv(form, form_defs, scope, filters, options: CsvOptions) -> Iterator[bytes]:
-    """submissions.csv: the root table only."""
-    layout = export_layout(form, form_defs, options, root_only=True)
+def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+    """submissions.csv: the root table only (`layout` made with root_only)."""
     writer = _Writer(options.bom)
     yield writer.row(layout.root.header)
     for number, exported in enumerate(exported_submissions(form, scope, filters), 1):
@@ -89,9 +88,8 @@ def root_csv(form, form_defs, scope, filters, options: CsvOptions) -> Iterator[b
     yield writer.take()
 
 
-def csv_zip(form, form_defs, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+def csv_zip(form: FormRef, layout: Layout, scope, filters, options: CsvOptions) -> Iterator[bytes]:
     """submissions.csv.zip: the root table first, then each repeat's, then media/ (unless attachments=false)."""
-    layout = export_layout(form, form_defs, options, root_only=False)
     spools = {table.path: tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) for table in layout.repeats}
     def_ids = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+")
     archive = ZipStream(compress_type=ZIP_DEFLATED)

@@ -11,7 +11,8 @@ from ..auth.requests import current_actor
 from ..forms import queries as form_queries
 from ..http import caller_scope, form_or_404
 from ..submissions import listing
-from .csv_export import CsvOptions, csv_zip, root_csv
+from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
+from .queries import FormRef
 from .tables import safe_file_name
 
 bp = Blueprint("exports", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>")
@@ -65,13 +66,15 @@ def download(chunks, name, content_type):
 @bp.route("/draft/submissions.csv.zip", methods=["GET", "POST"], endpoint="draft_csv_zip", defaults={"draft": True})
 def csv_zip_export(project_id, xml_form_id, draft=False):
     form, versions, scope, filters, chosen = export_source(project_id, xml_form_id, draft)
+    layout = export_layout(form.xml_form_id, versions, chosen, root_only=False)
     name = safe_file_name(f"{form.xml_form_id}.zip" if chosen.attachments else f"{form.xml_form_id}.csv.zip")
-    return download(csv_zip(form, versions, scope, filters, chosen), name, "application/zip")
+    return download(csv_zip(FormRef.of(form), layout, scope, filters, chosen), name, "application/zip")
 
 
 @bp.route("/submissions.csv", methods=["GET", "POST"])
 @bp.route("/draft/submissions.csv", methods=["GET", "POST"], endpoint="draft_csv", defaults={"draft": True})
 def csv_export(project_id, xml_form_id, draft=False):
     form, versions, scope, filters, chosen = export_source(project_id, xml_form_id, draft)
-    return download(root_csv(form, versions, scope, filters, chosen), safe_file_name(f"{form.xml_form_id}.csv"),
-                    "text/csv; charset=utf-8")
+    layout = export_layout(form.xml_form_id, versions, chosen, root_only=True)
+    return download(root_csv(FormRef.of(form), layout, scope, filters, chosen),
+                    safe_file_name(f"{form.xml_form_id}.csv"), "text/csv; charset=utf-8")

@@ -91,3 +91,26 @@ def test_pyodk_data_collector_creates_with_a_photo(pyodk_client, tmp_path, live_
         with pytest.raises(PyODKError) as raised:
             collector.submissions.list(form_id="minh_chung")
         assert raised.value.is_central_error(403.1)
+
+
+def test_pyodk_reads_the_odata_tables_and_the_csv_export(pyodk_client, tmp_path):  # noqa: F811
+    """submissions.get_table() as pyodk sends it ($count=True, $wkt=True in capitals), paged, filtered, selected,
+    expanded; and the CSV zip through pyodk's session."""
+    client, project_id = pyodk_client
+    client.forms.create(definition=write(tmp_path, "minh_chung.xlsx", xlsx_from_markdown(FORM)))
+    ids = [f"uuid:{uuid4()}" for _ in range(3)]
+    for number, instance_id in enumerate(ids):
+        client.submissions.create(xml=instance(instance_id, f"Hộ số {number}"), form_id="minh_chung")
+    client.submissions.review(ids[0], review_state="approved", form_id="minh_chung")
+    table = client.submissions.get_table(form_id="minh_chung", count=True, wkt=True)
+    assert table["@odata.count"] == 3 and [row["__id"] for row in table["value"]] == ids[::-1]
+    assert [row["chu_ho"] for row in table["value"]] == ["Hộ số 2", "Hộ số 1", "Hộ số 0"]
+    first = client.submissions.get_table(form_id="minh_chung", top=2)
+    following = client.session.get(first["@odata.nextLink"]).json()
+    assert [row["__id"] for row in first["value"] + following["value"]] == ids[::-1]
+    approved = client.submissions.get_table(form_id="minh_chung", filter="__system/reviewState eq 'approved'",
+                                            select="__id,chu_ho")
+    assert approved["value"] == [{"__id": ids[0], "chu_ho": "Hộ số 0"}]
+    assert len(client.submissions.get_table(form_id="minh_chung", expand="*")["value"]) == 3
+    export = client.session.get(f"projects/{project_id}/forms/minh_chung/submissions.csv")
+    assert export.status_code == 200 and export.text.splitlines()[0].startswith("SubmissionDate,chu_ho,anh,")
