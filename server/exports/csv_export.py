@@ -76,11 +76,11 @@ def choice_values(form_def) -> dict:
             for path, question in structure.questions.items() if question.choices}
 
 
-def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions, condition) -> Iterator[bytes]:
     """submissions.csv: the root table only (`layout` made with root_only)."""
     writer = _Writer(options.bom)
     yield writer.row(layout.root.header)
-    for number, exported in enumerate(exported_submissions(form, scope, filters), 1):
+    for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
         row, _ = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
         writer.add(row)
         if number % FLUSH_ROWS == 0:
@@ -88,13 +88,14 @@ def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions)
     yield writer.take()
 
 
-def csv_zip(form: FormRef, layout: Layout, scope, filters, options: CsvOptions) -> Iterator[bytes]:
+def csv_zip(form: FormRef, layout: Layout, scope, filters, options: CsvOptions, condition) -> Iterator[bytes]:
     """submissions.csv.zip: the root table first, then each repeat's, then media/ (unless attachments=false)."""
     spools = {table.path: tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) for table in layout.repeats}
     def_ids = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+")
     archive = ZipStream(compress_type=ZIP_DEFLATED)
     try:
-        archive.add(_root_member(form, layout, scope, filters, options, spools, def_ids), layout.root.file_name)
+        archive.add(_root_member(form, layout, scope, filters, options, condition, spools, def_ids),
+                    layout.root.file_name)
         yield from archive.all_files()
         for table in layout.repeats:
             archive.add(_spooled(spools[table.path]), table.file_name)
@@ -117,13 +118,13 @@ def csv_zip(form: FormRef, layout: Layout, scope, filters, options: CsvOptions) 
         def_ids.close()
 
 
-def _root_member(form, layout, scope, filters, options, spools, def_ids):
+def _root_member(form, layout, scope, filters, options, condition, spools, def_ids):
     writer = _Writer(options.bom)
     repeat_writers = {table.path: _Writer(options.bom) for table in layout.repeats}
     yield writer.row(layout.root.header)
     for table in layout.repeats:
         spools[table.path].write(repeat_writers[table.path].row(table.header))
-    for number, exported in enumerate(exported_submissions(form, scope, filters), 1):
+    for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
         row, repeats = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
         writer.add(row)
         for path, rows in repeats.items():

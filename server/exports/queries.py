@@ -42,8 +42,10 @@ class Exported:
     def_id: int
 
 
-def exported_submissions(form, scope, filters: listing.Filters, batch: int = BATCH) -> Iterator[Exported]:
-    """Every matching submission's current version, newest first (created_at DESC, id DESC, as Central)."""
+def exported_submissions(form, scope, filters: listing.Filters, condition=sa.true(),
+                         batch: int = BATCH) -> Iterator[Exported]:
+    """Every matching submission's current version (the desk's `filters` and an OData $filter `condition`),
+    newest first (created_at DESC, id DESC, as Central)."""
     present = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id,
                                                 SubmissionAttachment.blob_id.is_not(None)).scalar_subquery())
     expected = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id)
@@ -53,7 +55,7 @@ def exported_submissions(form, scope, filters: listing.Filters, batch: int = BAT
     columns = [Submission.instance_id, Submission.created_at, Submission.submitter_id, Actor.display_name, present,
                expected, Submission.review_state, Submission.device_id, edits, FormDef.version, SubmissionDef.xml,
                SubmissionDef.id]
-    query = (listing.matching(form, scope, filters, columns)
+    query = (listing.matching(form, scope, filters, columns).where(condition)
              .outerjoin(Actor, Actor.id == Submission.submitter_id)
              .join(FormDef, FormDef.id == SubmissionDef.form_def_id)
              .order_by(Submission.created_at.desc(), Submission.id.desc()))
