@@ -159,3 +159,24 @@ def test_a_manager_limited_to_a_commune_exports_only_its_submissions(client, wor
     everything = client.get(f"{base}/submissions.csv.zip", headers=world["users"]["admin"])
     root = rows_of(zipfile.ZipFile(io.BytesIO(everything.data)).read("vi_du_diem.csv"))
     assert len(root) == 5
+
+
+def test_the_xlsx_has_a_sheet_per_table_labels_above_centrals_names_and_real_numbers(client, exported):
+    from openpyxl import load_workbook
+    response = client.get(f"{exported['base']}/submissions.xlsx", headers=exported["admin"])
+    assert response.status_code == 200 and 'filename="thu_xuat.xlsx"' in response.headers["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    assert workbook.sheetnames == ["thu_xuat", "thu_xuat-con"]
+    rows = list(workbook["thu_xuat"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Ngày gửi", "Tên", "Tuổi") and rows[0][4] == "Vị trí (vĩ độ)"
+    assert rows[1][:3] == ("SubmissionDate", "ten", "grp-tuoi")
+    newest, oldest = dict(zip(rows[1], rows[2])), dict(zip(rows[1], rows[4]))
+    assert oldest["grp-tuoi"] == 40 and oldest["vi_tri-Latitude"] == 21.03 and oldest["AttachmentsPresent"] == 1
+    assert newest["ten"] == 'Bình, "Hà"' and dict(zip(rows[1], rows[3]))["ten"] == "'=cmd|' /C calc'!A0"
+    assert oldest["SubmissionDate"].year >= 2026  # a date and time, in Vietnam's time
+    repeat = list(workbook["thu_xuat-con"].iter_rows(values_only=True))
+    assert repeat[0] == ("Tên con", "Khoá cha", "Khoá") and repeat[3] == ("Bé", "uuid:s1", "uuid:s1/grp/con[1]")
+    english = load_workbook(io.BytesIO(client.get(f"{exported['base']}/submissions.xlsx?lang=en",
+                                                  headers=exported["admin"]).data), read_only=True)
+    assert next(english["thu_xuat"].iter_rows(values_only=True))[0] == "Submission date"
+    assert client.get(f"{exported['base']}/submissions.xlsx?lang=fr", headers=exported["admin"]).status_code == 400
