@@ -17,7 +17,7 @@ from .language import select_language
 
 def init_web(app):
     """Register the desk's blueprint, its session cookie, its catalogue and its headers."""
-    from . import gallery, maps, media, pages, submissions, templating  # noqa: F401  (their routes join the blueprint)
+    from . import exports, gallery, maps, media, pages, submissions, templating  # noqa: F401  (their routes join the blueprint)
     from .blueprint import bp
     from .security import add_security_headers, render_html_problem
     from .session import DeskSessionInterface

@@ -291,3 +291,20 @@ def test_the_listing_pages_searches_and_sorts_in_the_database(client, world):  #
     assert {row.instance_id for row in listing.page(form, scope, listing.Filters())} == {f"uuid:{i}" for i in IN_AREA}
     assert listing.count(form, scope, listing.Filters()) == 2
     assert listing.count(form, scope, listing.Filters(query="trần thị")) == 0  # household b is outside her areas
+
+
+def test_the_tables_download_links_carry_its_filters_and_her_areas(client, world):  # noqa: F811
+    import csv
+    import io
+    project_id = world["project"].id
+    desk_login(client, "manager_a@example.org")
+    page = client.get(f"/projects/{project_id}/forms/{FORM}/submissions", query_string={"state": "received"}).text
+    links = re.findall(r'href="([^"]+/download/submissions\.[^"]+)"', page)
+    assert len(links) == 4 and all("state=received" in link for link in links)
+    response = client.get(next(link for link in links if ".csv?" in link).replace("&amp;", "&"))
+    assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert sorted(row[rows[0].index("KEY")] for row in rows[1:]) == sorted(f"uuid:{i}" for i in IN_AREA)
+    xlsx = client.get(next(link for link in links if ".xlsx?" in link).replace("&amp;", "&"))
+    assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
+    assert client.get(f"/projects/{project_id}/forms/{FORM}/download/submissions.pdf").status_code == 404

@@ -1,0 +1,16 @@
+"""The desk's download buttons: the API's exports (server/exports/routes.py) under the desk's session, carrying the
+table's filters, so a supervisor downloads exactly what she is looking at, within her areas."""
+
+from ..db import writes_on_read
+from ..exports import routes as exports
+from .blueprint import bp
+from .session import signed_in
+
+DOWNLOADS = {"csv.zip": exports.csv_zip_export, "csv": exports.csv_export, "xlsx": exports.xlsx_export}
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/download/submissions.<any('csv.zip', csv, xlsx):kind>")
+@signed_in
+@writes_on_read  # the export's audit entry
+def download(project_id, xml_form_id, kind):
+    return DOWNLOADS[kind](project_id, xml_form_id)
