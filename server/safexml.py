@@ -4,6 +4,8 @@ Used for uploaded XForms now and for submissions later. A DOCTYPE is refused out
 document needs one, and it is where entity bombs and external entities live.
 """
 
+import threading
+
 from lxml import etree
 
 MAX_DEPTH = 128
@@ -43,3 +45,15 @@ def depth_exceeds(root: etree._Element, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in element)
     return False
+
+
+_stored = threading.local()
+
+
+def parse_stored_xml(data: bytes) -> etree._Element:
+    """The root element of XML this server stored after parse_xml accepted it (a submission's version, read for an
+    export): the same hardened parser, one per thread and reused, without checking size and depth again."""
+    parser = getattr(_stored, "parser", None)
+    if parser is None:
+        parser = _stored.parser = _parser()
+    return etree.fromstring(data, parser)

@@ -19,11 +19,12 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 from ..blobs.service import blob_store
 from ..forms.schema import schema_fields
 from ..forms.structure import read_structure
-from ..submissions.instance import read_instance
+from ..safexml import parse_stored_xml
 from ..tables import FORMULA_STARTS
 from .queries import FormRef, exported_submissions, present_media
 from .tables import Layout, layout_of, safe_file_name, submission_rows
 
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 FLUSH_ROWS = 200  # rows per chunk sent
 MEDIA_BATCH = 500  # versions whose files are looked up at once
@@ -81,7 +82,7 @@ def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions,
     writer = _Writer(options.bom)
     yield writer.row(layout.root.header)
     for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
-        row, _ = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
+        row, _ = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
         writer.add(row)
         if number % FLUSH_ROWS == 0:
             yield writer.take()
@@ -125,7 +126,7 @@ def _root_member(form, layout, scope, filters, options, condition, spools, def_i
     for table in layout.repeats:
         spools[table.path].write(repeat_writers[table.path].row(table.header))
     for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
-        row, repeats = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
+        row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
         writer.add(row)
         for path, rows in repeats.items():
             for repeat_row in rows:
@@ -172,7 +173,9 @@ class _Writer:
         self.bom = "\ufeff" if bom else ""
 
     def add(self, row):
-        self.writer.writerow([_cell(value) for value in row])
+        # csv writes None as "" and numbers as str(); only text that starts like a formula needs a look
+        self.writer.writerow([_cell(value) if value.__class__ is str and value[:1] in FORMULA_FIRST else value
+                              for value in row])
 
     def row(self, row) -> bytes:
         self.add(row)

@@ -9,6 +9,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
@@ -22,10 +23,12 @@ EDM_TYPES = {"int": "Edm.Int64", "decimal": "Edm.Decimal", "boolean": "Edm.Boole
              "dateTime": "Edm.DateTimeOffset"}
 SYSTEM_FIELDS = ("submissionDate", "updatedAt", "submitterId", "submitterName", "attachmentsPresent",
                  "attachmentsExpected", "status", "reviewState", "deviceId", "edits", "formVersion", "deletedAt")
+PLAIN_TYPES = frozenset(("string", "select1", "select", "binary", "date", "time", "barcode", "unknown"))
 LEADING_INTEGER = re.compile(r"\s*([+-]?\d+)")
 LEADING_DECIMAL = re.compile(r"\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)")
 
 
+@lru_cache(maxsize=4096)
 def sanitize(name: str) -> str:
     """Central's sanitizeOdataIdentifier: a leading character that is not a letter or _ gets a _ before it, and
     each run of characters outside [A-Za-z0-9_] becomes one _."""
@@ -46,6 +49,10 @@ class Schema:
         self.children = {}
         for field in fields:
             self.children.setdefault(field.path.rpartition("/")[0], []).append(field)
+        # the table name a field's path implies (Central's getBranchState compares it with the table asked for)
+        self.implied = {field.path: ".".join([ROOT, *_parts(field.path)]) for field in fields}
+        self.names = {field.path: sanitize(field.name) for field in fields}
+        self._frames = {}
 
     def tables(self) -> list[str]:
         """Submissions, then one table per repeat: Submissions.<sanitised path, dotted>."""
@@ -59,14 +66,24 @@ class Schema:
                      and ".".join([ROOT, *_parts(field.path)]) == table), None)
 
     def frame(self, prefix: str = "") -> dict:
-        """Central's empty record below `prefix`: fields null, groups nested, repeats left out."""
+        """Central's empty record below `prefix`: fields null, groups nested, repeats left out (a fresh copy)."""
+        template = self._frames.get(prefix)
+        if template is None:
+            template = self._frames[prefix] = self._build_frame(prefix)
+        return _copy(template)
+
+    def _build_frame(self, prefix):
         record = {}
         for field in self.children.get(prefix, ()):
             if field.type == STRUCTURE:
-                record[sanitize(field.name)] = self.frame(field.path)
+                record[sanitize(field.name)] = self._build_frame(field.path)
             elif field.type != REPEAT:
                 record[sanitize(field.name)] = None
         return record
+
+
+def _copy(template: dict) -> dict:
+    return {key: _copy(value) if value.__class__ is dict else value for key, value in template.items()}
 
 
 def service_document(schema: Schema, service_url: str) -> dict:
@@ -124,8 +141,9 @@ def _walk(schema, table, element, path, stack, counters, data, instance_id, wkt,
         field = schema.by_path.get(f"{path}/{name}")
         if field is None:
             continue  # not in the form: nothing below it is either
+        out = schema.names[field.path]
         if field.type == STRUCTURE:
-            inner = data.get(sanitize(name)) if data is not None else None
+            inner = data.get(out) if data is not None else None
             _walk(schema, table, child, field.path, stack + [(field, None)], counters, inner, instance_id, wkt,
                   expand, result)
         elif field.type == REPEAT:
@@ -134,27 +152,29 @@ def _walk(schema, table, element, path, stack, counters, data, instance_id, wkt,
             here = stack + [(field, index)]
             bag = None
             if data is not None:
-                data[f"{sanitize(name)}@odata.navigationLink"] = _navigation_link(here, instance_id)
-                branch = _branch(here, table)
+                data[f"{out}@odata.navigationLink"] = _navigation_link(here, instance_id)
+                branch = _branch(schema.implied[field.path], table)
                 if branch < 1 or expand:
                     bag = schema.frame(field.path)
                     bag["__id"] = _hash_id(here, instance_id)
-                    data.setdefault(sanitize(name), []).append(bag)
+                    data.setdefault(out, []).append(bag)
                     if branch == 0:
                         parent = _parent_context(here)
                         key = "-".join([ROOT, *(sanitize(item.name) for item, _ in parent)])
                         bag[f"__{key}-id"] = _hash_id(parent, instance_id)
                         result.append(bag)
             _walk(schema, table, child, field.path, here, {}, bag, instance_id, wkt, expand, result)
-        elif data is not None and _branch(stack + [(field, None)], table) == 1:
-            text = (child.text or "") + "".join(node.tail or "" for node in child)
+        elif data is not None and _branch(schema.implied[field.path], table) == 1:
+            text = child.text
+            if len(child):
+                text = (text or "") + "".join(node.tail or "" for node in child)
             if text:  # an empty element stays null, as Central (no text event)
-                data[sanitize(name)] = _value(field, text, wkt)
+                data[out] = text if field.type in PLAIN_TYPES else _value(field, text, wkt)
 
 
-def _branch(stack, table) -> int:
-    """0: the stack is the table itself; 1: it lies within the table; -1: elsewhere (Central's getBranchState)."""
-    implied = ".".join([ROOT, *(sanitize(field.name) for field, _ in stack)])
+def _branch(implied, table) -> int:
+    """0: the field's path names the table itself; 1: it lies within the table; -1: elsewhere (Central's
+    getBranchState, with the path's implied table name)."""
     return 0 if implied == table else 1 if implied.startswith(table) else -1
 
 

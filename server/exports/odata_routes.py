@@ -15,8 +15,8 @@ from .. import errors
 from ..extensions import db
 from ..forms.schema import schema_fields
 from ..http import caller_scope, form_or_404
+from ..safexml import parse_stored_xml
 from ..submissions import listing
-from ..submissions.instance import read_instance
 from ..submissions.models import Submission
 from . import odata
 from .odata_filter import parse_filter, parse_orderby
@@ -185,7 +185,7 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
                                               limit=(top + 1 + skip) if root_table and top is not None else None)
     buffer = []
     for exported in rows:
-        found = odata.submission_rows(schema, table, read_instance(exported.xml.encode("utf-8")).root,
+        found = odata.submission_rows(schema, table, parse_stored_xml(exported.xml.encode("utf-8")),
                                       exported.instance_id, exported.system, wkt=query["wkt"],
                                       expand=query["expand"], system_only=system_only)
         for row in found:

@@ -126,16 +126,31 @@ def submission_rows(layout: Layout, root, meta: SubmissionMeta) -> tuple[list, d
 
 
 def _fill(layout, tables, element, path, row, table, key_steps, parent_key, repeats):
-    counts = Counter()
+    counts = None
+    fields = layout.fields
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        name = child.tag.rpartition("}")[2]
+        name = tag.rpartition("}")[2]
         child_path = f"{path}/{name}"
-        schema_field = layout.fields.get(child_path)
+        schema_field = fields.get(child_path)
         if schema_field is None:
             continue  # not in the form: Central navigates into nothing
-        if schema_field.type == REPEAT:
+        kind = schema_field.type
+        if kind != REPEAT and kind != STRUCTURE:
+            index = table.columns.get(child_path)
+            if index is not None:
+                text = child.text
+                if len(child):  # text around child elements
+                    text = (text or "") + "".join(node.tail or "" for node in child)
+                if text:
+                    if kind == "geopoint" or table.select_values:
+                        _cell(table, schema_field, text, index, row)
+                    else:
+                        row[index] = text
+        elif kind == REPEAT:
+            counts = counts if counts is not None else Counter()
             counts[child_path] += 1
             steps = key_steps + [f"{name}[{counts[child_path]}]"]
             sub_table = tables.get(child_path)
@@ -145,24 +160,16 @@ def _fill(layout, tables, element, path, row, table, key_steps, parent_key, repe
             sub_row[-1], sub_row[-2] = "/".join(steps), parent_key
             _fill(layout, tables, child, child_path, sub_row, sub_table, steps, "/".join(steps), repeats)
             repeats[child_path].append(sub_row)
-        elif schema_field.type == STRUCTURE:
-            _fill(layout, tables, child, child_path, row, table, key_steps + [name], parent_key, repeats)
         else:
-            _cell(table, schema_field, child, row)
+            _fill(layout, tables, child, child_path, row, table, key_steps + [name], parent_key, repeats)
 
 
-def _cell(table, schema_field, element, row):
-    index = table.columns.get(schema_field.path)
-    if index is None:
-        return
-    text = (element.text or "") + "".join(child.tail or "" for child in element)
+def _cell(table, schema_field, text, index, row):
     if schema_field.type == "geopoint":
-        if text:
-            for offset, part in enumerate(re.split(r"\s+", text)[:4]):
-                row[index + offset] = part
+        for offset, part in enumerate(re.split(r"\s+", text)[:4]):
+            row[index + offset] = part
         return
-    if text:
-        row[index] = text
+    row[index] = text
     known = table.select_values.get(schema_field.path)
     if known:
         for value in text.split():
@@ -181,5 +188,4 @@ def _metadata(row, table, meta):
 
 def iso_millis(moment: dt.datetime) -> str:
     """2026-11-22T06:54:02.326Z, as JavaScript's toISOString."""
-    moment = moment.astimezone(dt.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"

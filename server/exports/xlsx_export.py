@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 
 from ..forms.structure import label_in, read_structure
-from ..submissions.instance import read_instance
+from ..safexml import parse_stored_xml
 from ..tables import csv_safe
 from .csv_export import CsvOptions
 from .queries import FormRef, exported_submissions
@@ -67,7 +67,7 @@ def submissions_xlsx(form: FormRef, layout: Layout, form_xml: str, scope, filter
         sheets[table.path] = sheet
     numeric = {table.path: _numeric_columns(table, layout.fields) for table in tables}
     for exported in exported_submissions(form, scope, filters, condition):
-        row, repeats = submission_rows(layout, read_instance(exported.xml.encode("utf-8")).root, exported.meta)
+        row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
         row[0] = exported.meta.created_at.astimezone(LOCAL).replace(tzinfo=None)
         sheets[""].append(_cells(row, numeric[""]))
         for path, rows in repeats.items():
