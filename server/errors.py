@@ -77,6 +77,7 @@ property_not_found = problem("400.23", "propertyNotFound", "Could not find a pro
 unsupported_odata_select = problem("400.24", "unsupportedODataSelectField",
                                    "The given OData select property '{property}' uses features not supported by this "
                                    "server.")
+invalid_query = problem("400.41", "invalidQuery", "Invalid query parameters {paramSet}: {violationText}")
 invalid_skiptoken = problem("400.35", "odataInvalidSkiptoken", "Invalid $skiptoken")
 invalid_entity = problem("400.28", "invalidEntity", "The entity is invalid. {reason}")
 unexpected_attributes = problem("400.31", "unexpectedAttributes", "Expected parameters: ({expected}). Got ({actual}).")

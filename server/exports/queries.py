@@ -64,8 +64,9 @@ def exported_submissions(form, scope, filters: listing.Filters, condition=sa.tru
         yield Exported(SubmissionMeta(*values[:10]), values[10], values[11])
 
 
-def present_media(def_ids: list[int]) -> list[tuple[str, str, str | None]]:
-    """(file name, blob sha256, content type) of the received files of these versions, in their order."""
+def present_media(def_ids: list[int], with_def: bool = False) -> list[tuple]:
+    """(file name, blob sha256, content type) of the received files of these versions, in their order; with
+    `with_def`, (version id, file name, blob sha256, content type)."""
     rows = db.session.execute(
         sa.select(SubmissionAttachment.submission_def_id, SubmissionAttachment.name, Blob.sha256,
                   SubmissionAttachment.content_type)
@@ -73,8 +74,8 @@ def present_media(def_ids: list[int]) -> list[tuple[str, str, str | None]]:
         .where(SubmissionAttachment.submission_def_id.in_(def_ids))
         .order_by(SubmissionAttachment.submission_def_id, SubmissionAttachment.id))
     order = {def_id: position for position, def_id in enumerate(def_ids)}
-    return [(name, sha256, content_type)
-            for _, name, sha256, content_type in sorted(rows, key=lambda row: order[row[0]])]
+    ordered = sorted(rows, key=lambda row: order[row[0]])
+    return [tuple(row) if with_def else tuple(row[1:]) for row in ordered]
 
 
 @dataclass(frozen=True)

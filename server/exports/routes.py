@@ -4,6 +4,8 @@ deletedFields; booleans in any case) and $filter on __id and the __system fields
 desk's filters (area, state, submitter, since, until) and ?bom=true. Everything is limited to the caller's areas
 and streamed."""
 
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -12,9 +14,11 @@ from ..audit.service import log_action
 from ..auth.requests import current_actor
 from ..db import writes_on_read
 from ..forms import queries as form_queries
+from ..forms.schema import schema_fields
 from ..http import caller_scope, form_or_404
 from ..submissions import listing
 from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
+from .geojson import default_geo_field, feature_collection, geo_fields
 from .odata_filter import parse_filter
 from .queries import FormRef
 from .tables import safe_file_name
@@ -99,3 +103,41 @@ def xlsx_export(project_id, xml_form_id):
     layout = export_layout(form.xml_form_id, versions, chosen, root_only=False)
     chunks = submissions_xlsx(FormRef.of(form), layout, versions[0].xml, scope, filters, condition, chosen, lang)
     return download(chunks, safe_file_name(f"{form.xml_form_id}.xlsx"), XLSX_TYPE)
+
+
+@bp.get("/submissions.geojson")
+def geojson_export(project_id, xml_form_id):
+    """Central's FeatureCollection (?fieldpath=, ?limit=, $filter), or with Minh Chứng's ?properties=all what a map
+    user wants in each feature's properties; with the desk's filters too."""
+    form = form_or_404(project_id, xml_form_id, "submission.list")
+    if form.current_def is None:
+        raise errors.not_found()
+    fields = schema_fields(form.current_def.xml.encode("utf-8"))
+    paths = request.args.getlist("fieldpath")
+    if len(set(paths)) > 1:
+        raise errors.invalid_query(paramSet=sorted(set(paths)), violationText="at most one fieldpath may be specified")
+    if paths:
+        field = next((item for item in geo_fields(fields)[0] if item.path == paths[0]), None)
+        if field is None:
+            raise errors.unexpected_value(field="fieldpath", value=paths[0], reason="not a geo field of the form.")
+    else:
+        field = default_geo_field(fields)
+    properties = request.args.get("properties")
+    if properties not in (None, "", "all"):
+        raise errors.unexpected_value(field="properties", value=properties, reason="expected all.")
+    limit = request.args.get("limit")
+    if limit not in (None, "") and not (limit.isascii() and limit.isdigit() and len(limit) <= 9):
+        raise errors.unexpected_value(field="limit", value=limit, reason="expected a whole number.")
+    condition = parse_filter(request.args["$filter"]) if request.args.get("$filter") else sa.true()
+    filters, scope = listing.read_filters(request.args), caller_scope(form.project_id)
+    base = f"{request.host_url.rstrip('/')}/v1/projects/{form.project_id}/forms/{form.xml_form_id}/submissions"
+
+    def attachment_url(instance_id, name):
+        return f"{base}/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}"
+
+    ref = FormRef.of(form)
+    if field is None:  # a form without a location: an empty collection, as Central
+        return Response('{"type":"FeatureCollection","features":[]}', mimetype="application/geo+json")
+    rows = listing.every_row(ref, scope, filters, condition, limit=int(limit) if limit else None)
+    chunks = feature_collection(ref, field, bool(paths), rows, properties == "all", attachment_url)
+    return Response(stream_with_context(chunks), mimetype="application/geo+json")

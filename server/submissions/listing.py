@@ -221,6 +221,29 @@ def count(form, scope, filters: Filters) -> int:
     return db.session.execute(_narrow(form, scope, filters, [sa.func.count()])).scalar()
 
 
+def _row_columns(form, with_xml=True):
+    return [Submission.id, Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
+            Submission.created_at, Submission.submitter_id, Actor.display_name,
+            SubmissionDef.id, SubmissionDef.xml if with_xml else sa.null(),
+            SubmissionDef.latitude, SubmissionDef.longitude, Hamlet.code, Hamlet.name, Parent.name,
+            sa.func.coalesce(_subject_label(form.project_id), SubjectScore.subject),
+            SubjectScore.total, SubjectScore.result, SubjectScore.recognised, SubjectScore.error]
+
+
+def _with_row_joins(query):
+    return (query.outerjoin(Actor, Actor.id == Submission.submitter_id)
+            .outerjoin(Hamlet, Hamlet.id == Submission.area_id).outerjoin(Parent, Parent.id == Hamlet.parent_id))
+
+
+def every_row(form, scope, filters: Filters, condition=sa.true(), limit=None, batch=500):
+    """Every matching submission as a Row (its XML included), newest first as Central exports them (created_at
+    DESC, id DESC), streamed a batch at a time; `condition`: more on the submissions table (an OData $filter)."""
+    query = (_with_row_joins(_filtered(form, scope, filters, _row_columns(form), score=True)).where(condition)
+             .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit))
+    for values in db.session.execute(query.execution_options(yield_per=batch)):
+        yield _row(values)
+
+
 def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
     """One page of rows, in the filters' order. Two steps: the page's submission ids, found from narrow rows
     (only what the filters and the order read), then those rows' columns; so the versions' XML of the rows
@@ -228,18 +251,10 @@ def page(form, scope, filters: Filters, with_xml=True) -> list[Row]:
     ids = _page_ids(form, scope, filters)
     if not ids:
         return []
-    columns = [Submission.id, Submission.instance_id, SubmissionDef.instance_name, Submission.review_state,
-               Submission.created_at, Submission.submitter_id, Actor.display_name,
-               SubmissionDef.id, SubmissionDef.xml if with_xml else sa.null(),
-               SubmissionDef.latitude, SubmissionDef.longitude, Hamlet.code, Hamlet.name, Parent.name,
-               sa.func.coalesce(_subject_label(form.project_id), SubjectScore.subject),
-               SubjectScore.total, SubjectScore.result, SubjectScore.recognised, SubjectScore.error]
-    query = (sa.select(*columns).select_from(Submission)
-             .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
-                                          SubmissionDef.current.is_(True)))
-             .outerjoin(SubjectScore, _score_join(form)).outerjoin(Actor, Actor.id == Submission.submitter_id)
-             .outerjoin(Hamlet, Hamlet.id == Submission.area_id).outerjoin(Parent, Parent.id == Hamlet.parent_id)
-             .where(Submission.id.in_(ids)))
+    query = _with_row_joins(sa.select(*_row_columns(form, with_xml)).select_from(Submission)
+                            .join(SubmissionDef, sa.and_(SubmissionDef.submission_id == Submission.id,
+                                                         SubmissionDef.current.is_(True)))
+                            .outerjoin(SubjectScore, _score_join(form))).where(Submission.id.in_(ids))
     rows = {values[0]: _row(values) for values in db.session.execute(query)}
     return [rows[found] for found in ids if found in rows]
 

@@ -156,6 +156,8 @@ def test_a_manager_limited_to_a_commune_exports_only_its_submissions(client, wor
     limited = client.get(f"{base}/submissions.csv", headers=world["users"]["manager_a"])
     assert limited.status_code == 200
     assert sorted(row[-10] for row in rows_of(limited.data)[1:]) == sorted(f"uuid:{i}" for i in IN_AREA)
+    located = client.get(f"{base}/submissions.geojson", headers=world["users"]["manager_a"]).get_json()["features"]
+    assert located and {feature["id"] for feature in located} <= {f"uuid:{i}" for i in IN_AREA}
     everything = client.get(f"{base}/submissions.csv.zip", headers=world["users"]["admin"])
     root = rows_of(zipfile.ZipFile(io.BytesIO(everything.data)).read("vi_du_diem.csv"))
     assert len(root) == 5
@@ -180,3 +182,25 @@ def test_the_xlsx_has_a_sheet_per_table_labels_above_centrals_names_and_real_num
                                                   headers=exported["admin"]).data), read_only=True)
     assert next(english["thu_xuat"].iter_rows(values_only=True))[0] == "Submission date"
     assert client.get(f"{exported['base']}/submissions.xlsx?lang=fr", headers=exported["admin"]).status_code == 400
+
+
+def test_the_geojson_is_centrals_and_properties_all_adds_what_a_map_needs(client, exported):
+    base, admin = exported["base"], exported["admin"]
+    response = client.get(f"{base}/submissions.geojson", headers=admin)
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    collection = response.get_json()
+    assert collection["type"] == "FeatureCollection"
+    assert [feature["id"] for feature in collection["features"]] == ["uuid:s3", "uuid:s2", "uuid:s1"]
+    assert collection["features"][2] == {"type": "Feature", "id": "uuid:s1", "properties": {"fieldpath": "/vi_tri"},
+                                         "geometry": {"type": "Point", "coordinates": [105.85, 21.03, 10]}}
+    asked = client.get(f"{base}/submissions.geojson?fieldpath=/vi_tri&limit=1", headers=admin).get_json()
+    assert len(asked["features"]) == 1 and asked["features"][0]["properties"] is None
+    rich = client.get(f"{base}/submissions.geojson?properties=all&state=approved", headers=admin).get_json()
+    assert [feature["id"] for feature in rich["features"]] == ["uuid:s3"]
+    assert rich["features"][0]["properties"]["reviewState"] == "approved"
+    photos = client.get(f"{base}/submissions.geojson?properties=all", headers=admin).get_json()["features"][2]
+    assert photos["properties"]["photos"] == [f"http://localhost{base}/submissions/uuid%3As1/attachments/1.jpg"]
+    assert client.get(photos["properties"]["photos"][0], headers=admin).data == JPEG
+    assert client.get(f"{base}/submissions.geojson?fieldpath=/ten", headers=admin).status_code == 400
+    two = client.get(f"{base}/submissions.geojson?fieldpath=/vi_tri&fieldpath=/anh", headers=admin)
+    assert two.status_code == 400 and two.get_json()["code"] == 400.41
