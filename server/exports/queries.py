@@ -42,16 +42,22 @@ class Exported:
     def_id: int
 
 
-def exported_submissions(form, scope, filters: listing.Filters, condition=sa.true(),
-                         batch: int = BATCH) -> Iterator[Exported]:
-    """Every matching submission's current version (the desk's `filters` and an OData $filter `condition`),
-    newest first (created_at DESC, id DESC, as Central)."""
+def _counts():
+    """Per row: files received, files expected (of the current version) and edits (versions after the first)."""
     present = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id,
                                                 SubmissionAttachment.blob_id.is_not(None)).scalar_subquery())
     expected = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id)
                 .scalar_subquery())
     version = aliased(SubmissionDef)
     edits = sa.select(sa.func.count() - 1).where(version.submission_id == Submission.id).scalar_subquery()
+    return present, expected, edits
+
+
+def exported_submissions(form, scope, filters: listing.Filters, condition=sa.true(),
+                         batch: int = BATCH) -> Iterator[Exported]:
+    """Every matching submission's current version (the desk's `filters` and an OData $filter `condition`),
+    newest first (created_at DESC, id DESC, as Central)."""
+    present, expected, edits = _counts()
     columns = [Submission.instance_id, Submission.created_at, Submission.submitter_id, Actor.display_name, present,
                expected, Submission.review_state, Submission.device_id, edits, FormDef.version, SubmissionDef.xml,
                SubmissionDef.id]
@@ -98,12 +104,7 @@ def odata_submissions(form, scope, condition, order: list, after=None,
                       limit: int | None = None, batch: int = BATCH) -> Iterator[ODataSubmission]:
     """The caller's live submissions matching an OData `condition`, in `order` then Central's (newest first);
     `after`: only those after that (created_at, id) in Central's order ($skiptoken, skiptoken_mark)."""
-    present = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id,
-                                                SubmissionAttachment.blob_id.is_not(None)).scalar_subquery())
-    expected = (sa.select(sa.func.count()).where(SubmissionAttachment.submission_def_id == SubmissionDef.id)
-                .scalar_subquery())
-    version = aliased(SubmissionDef)
-    edits = sa.select(sa.func.count() - 1).where(version.submission_id == Submission.id).scalar_subquery()
+    present, expected, edits = _counts()
     columns = [Submission.instance_id, SubmissionDef.xml, Submission.created_at, Submission.updated_at,
                Submission.submitter_id, Actor.display_name, present, expected, Submission.review_state,
                Submission.device_id, edits, FormDef.version, Submission.deleted_at]
