@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, request, stream_with_context
+from flask_babel import force_locale
 
 from .. import errors
 from ..audit.service import log_action
@@ -19,6 +20,7 @@ from ..http import caller_scope, form_or_404
 from ..submissions import listing
 from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
 from .geojson import default_geo_field, feature_collection, geo_fields
+from .kml import kml_document, kml_labels
 from .odata_filter import parse_filter
 from .queries import FormRef
 from .tables import safe_file_name
@@ -105,10 +107,9 @@ def xlsx_export(project_id, xml_form_id):
     return download(chunks, safe_file_name(f"{form.xml_form_id}.xlsx"), XLSX_TYPE)
 
 
-@bp.get("/submissions.geojson")
-def geojson_export(project_id, xml_form_id):
-    """Central's FeatureCollection (?fieldpath=, ?limit=, $filter), or with Minh Chứng's ?properties=all what a map
-    user wants in each feature's properties; with the desk's filters too."""
+def _geo_source(project_id, xml_form_id):
+    """(form, geo field or None, whether ?fieldpath= named it, the OData condition, filters, scope, photo URL maker)
+    of a map export, its options checked."""
     form = form_or_404(project_id, xml_form_id, "submission.list")
     if form.current_def is None:
         raise errors.not_found()
@@ -122,22 +123,48 @@ def geojson_export(project_id, xml_form_id):
             raise errors.unexpected_value(field="fieldpath", value=paths[0], reason="not a geo field of the form.")
     else:
         field = default_geo_field(fields)
+    condition = parse_filter(request.args["$filter"]) if request.args.get("$filter") else sa.true()
+    base = f"{request.host_url.rstrip('/')}/v1/projects/{form.project_id}/forms/{form.xml_form_id}/submissions"
+
+    def attachment_url(instance_id, name):
+        return f"{base}/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}"
+
+    return (form, field, bool(paths), condition, listing.read_filters(request.args), caller_scope(form.project_id),
+            attachment_url)
+
+
+@bp.get("/submissions.kml")
+def kml_export(project_id, xml_form_id):
+    """Minh Chứng's KML: placemarks in a folder per commune and hamlet (?fieldpath=, $filter, the desk's
+    filters, ?lang=vi|en for the descriptions)."""
+    form, field, _, condition, filters, scope, attachment_url = _geo_source(project_id, xml_form_id)
+    lang = request.args.get("lang", "vi")
+    if lang not in ("vi", "en"):
+        raise errors.unexpected_value(field="lang", value=lang, reason="expected vi or en.")
+    ref = FormRef.of(form)
+    rows = listing.every_row(ref, scope, filters, condition, by_area=True) if field is not None else iter(())
+    with force_locale(lang):
+        labels = kml_labels()
+    chunks = kml_document(form.current_def.name or form.xml_form_id, field, rows, attachment_url, labels)
+    response = Response(stream_with_context(chunks), mimetype="application/vnd.google-earth.kml+xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_file_name(form.xml_form_id + ".kml")}"'
+    return response
+
+
+@bp.get("/submissions.geojson")
+def geojson_export(project_id, xml_form_id):
+    """Central's FeatureCollection (?fieldpath=, ?limit=, $filter), or with Minh Chứng's ?properties=all what a map
+    user wants in each feature's properties; with the desk's filters too."""
+    form, field, asked, condition, filters, scope, attachment_url = _geo_source(project_id, xml_form_id)
     properties = request.args.get("properties")
     if properties not in (None, "", "all"):
         raise errors.unexpected_value(field="properties", value=properties, reason="expected all.")
     limit = request.args.get("limit")
     if limit not in (None, "") and not (limit.isascii() and limit.isdigit() and len(limit) <= 9):
         raise errors.unexpected_value(field="limit", value=limit, reason="expected a whole number.")
-    condition = parse_filter(request.args["$filter"]) if request.args.get("$filter") else sa.true()
-    filters, scope = listing.read_filters(request.args), caller_scope(form.project_id)
-    base = f"{request.host_url.rstrip('/')}/v1/projects/{form.project_id}/forms/{form.xml_form_id}/submissions"
-
-    def attachment_url(instance_id, name):
-        return f"{base}/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}"
-
-    ref = FormRef.of(form)
     if field is None:  # a form without a location: an empty collection, as Central
         return Response('{"type":"FeatureCollection","features":[]}', mimetype="application/geo+json")
+    ref = FormRef.of(form)
     rows = listing.every_row(ref, scope, filters, condition, limit=int(limit) if limit else None)
-    chunks = feature_collection(ref, field, bool(paths), rows, properties == "all", attachment_url)
+    chunks = feature_collection(ref, field, asked, rows, properties == "all", attachment_url)
     return Response(stream_with_context(chunks), mimetype="application/geo+json")

@@ -235,11 +235,13 @@ def _with_row_joins(query):
             .outerjoin(Hamlet, Hamlet.id == Submission.area_id).outerjoin(Parent, Parent.id == Hamlet.parent_id))
 
 
-def every_row(form, scope, filters: Filters, condition=sa.true(), limit=None, batch=500):
+def every_row(form, scope, filters: Filters, condition=sa.true(), limit=None, by_area=False, batch=500):
     """Every matching submission as a Row (its XML included), newest first as Central exports them (created_at
-    DESC, id DESC), streamed a batch at a time; `condition`: more on the submissions table (an OData $filter)."""
+    DESC, id DESC; with `by_area`, by commune and hamlet name first), streamed a batch at a time; `condition`: more
+    on the submissions table (an OData $filter)."""
+    order = [Parent.name.asc().nulls_last(), Hamlet.name.asc().nulls_last(), Hamlet.id] if by_area else []
     query = (_with_row_joins(_filtered(form, scope, filters, _row_columns(form), score=True)).where(condition)
-             .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit))
+             .order_by(*order, Submission.created_at.desc(), Submission.id.desc()).limit(limit))
     for values in db.session.execute(query.execution_options(yield_per=batch)):
         yield _row(values)
 

@@ -204,3 +204,24 @@ def test_the_geojson_is_centrals_and_properties_all_adds_what_a_map_needs(client
     assert client.get(f"{base}/submissions.geojson?fieldpath=/ten", headers=admin).status_code == 400
     two = client.get(f"{base}/submissions.geojson?fieldpath=/vi_tri&fieldpath=/anh", headers=admin)
     assert two.status_code == 400 and two.get_json()["code"] == 400.41
+
+
+def test_the_kml_folders_placemarks_by_commune_and_hamlet(client, world):  # noqa: F811
+    from lxml import etree
+    base = f"/v1/projects/{world['project'].id}/forms/vi_du_diem"
+    response = client.get(f"{base}/submissions.kml", headers=world["users"]["admin"])
+    assert response.status_code == 200 and response.mimetype == "application/vnd.google-earth.kml+xml"
+    kml = {"k": "http://www.opengis.net/kml/2.2"}
+    document = etree.fromstring(response.data)
+    communes = document.findall("k:Document/k:Folder", kml)
+    placemarks = document.findall(".//k:Placemark", kml)
+    assert len(communes) == 3 and len(placemarks) == 4  # two communes, and s_none's point outside every hamlet
+    assert communes[-1].findtext("k:name", namespaces=kml) == "Chưa có địa bàn"
+    for commune in communes:
+        for hamlet in commune.findall("k:Folder", kml):
+            assert hamlet.findall("k:Placemark", kml)
+    coordinates = placemarks[0].find("k:Point/k:coordinates", kml).text
+    assert len(coordinates.split(",")) >= 2 and "Trạng thái duyệt" in placemarks[0].find("k:description", kml).text
+    limited = client.get(f"{base}/submissions.kml", headers=world["users"]["manager_a"])
+    ids = etree.fromstring(limited.data).findall(".//k:Data[@name='instanceId']/k:value", kml)
+    assert {node.text for node in ids} <= {f"uuid:{i}" for i in IN_AREA}
