@@ -21,6 +21,7 @@ from ..submissions import listing
 from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
 from .geojson import default_geo_field, feature_collection, geo_fields
 from .kml import kml_document, kml_labels
+from .media_zip import media_zip
 from .odata_filter import parse_filter
 from .queries import FormRef
 from .tables import safe_file_name
@@ -168,3 +169,19 @@ def geojson_export(project_id, xml_form_id):
     rows = listing.every_row(ref, scope, filters, condition, limit=int(limit) if limit else None)
     chunks = feature_collection(ref, field, asked, rows, properties == "all", attachment_url)
     return Response(stream_with_context(chunks), mimetype="application/geo+json")
+
+
+@bp.get("/media.zip")
+@writes_on_read  # the audit entry
+def media_export(project_id, xml_form_id):
+    """Minh Chứng's: the received files as commune/hamlet/subject/question-n.ext with an index.csv ($filter and the
+    desk's filters)."""
+    form, field, _, condition, filters, scope, _ = _geo_source(project_id, xml_form_id)
+    binary = [item for item in schema_fields(form.current_def.xml.encode("utf-8")) if item.binary]
+    log_action(current_actor(), "form.submission.export", "form", form.id,
+               {"media": True, "filters": filters.as_args()})
+    with force_locale(request.args.get("lang", "vi") if request.args.get("lang") in ("vi", "en") else "vi"):
+        labels = kml_labels()
+    rows = listing.every_row(FormRef.of(form), scope, filters, condition, by_area=True)
+    return download(media_zip(rows, binary, labels), safe_file_name(f"{form.xml_form_id}-media.zip"),
+                    "application/zip")

@@ -225,3 +225,17 @@ def test_the_kml_folders_placemarks_by_commune_and_hamlet(client, world):  # noq
     limited = client.get(f"{base}/submissions.kml", headers=world["users"]["manager_a"])
     ids = etree.fromstring(limited.data).findall(".//k:Data[@name='instanceId']/k:value", kml)
     assert {node.text for node in ids} <= {f"uuid:{i}" for i in IN_AREA}
+
+
+def test_the_media_zip_is_organised_by_commune_hamlet_subject_and_question(client, exported):
+    response = client.get(f"{exported['base']}/media.zip", headers=exported["admin"])
+    assert response.status_code == 200 and "thu_xuat-media.zip" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    path = "Chưa có địa bàn/Chưa có địa bàn/uuid_s1/anh-1.jpg"  # no area, no subject: the instance id
+    assert archive.namelist() == [path, "index.csv"] and archive.read(path) == JPEG
+    index = list(csv.reader(io.StringIO(archive.read("index.csv").decode("utf-8-sig"))))
+    assert index == [["path", "instanceId", "instanceName", "subject", "hamlet", "commune", "question", "fileName",
+                      "reviewState"], [path, "uuid:s1", "", "", "", "", "anh", "1.jpg", ""]]
+    nothing = zipfile.ZipFile(io.BytesIO(client.get(f"{exported['base']}/media.zip?state=approved",
+                                                    headers=exported["admin"]).data))
+    assert nothing.namelist() == ["index.csv"]
