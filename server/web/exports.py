@@ -6,10 +6,19 @@ from ..exports import routes as exports
 from .blueprint import bp
 from .session import signed_in
 
-DOWNLOADS = {"csv.zip": exports.csv_zip_export, "csv": exports.csv_export, "xlsx": exports.xlsx_export}
+DOWNLOADS = {"csv.zip": exports.csv_zip_export, "csv": exports.csv_export, "xlsx": exports.xlsx_export,
+             "kml": exports.kml_export, "geojson": exports.geojson_export}
 
 
-@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/download/submissions.<any('csv.zip', csv, xlsx):kind>")
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/download/media.zip")
+@signed_in
+@writes_on_read
+def download_media(project_id, xml_form_id):
+    return exports.media_export(project_id, xml_form_id)
+
+
+@bp.get("/projects/<int:project_id>/forms/<xml_form_id>/download/"
+        "submissions.<any('csv.zip', csv, xlsx, kml, geojson):kind>")
 @signed_in
 @writes_on_read  # the export's audit entry
 def download(project_id, xml_form_id, kind):

@@ -300,7 +300,10 @@ def test_the_tables_download_links_carry_its_filters_and_her_areas(client, world
     desk_login(client, "manager_a@example.org")
     page = client.get(f"/projects/{project_id}/forms/{FORM}/submissions", query_string={"state": "received"}).text
     links = re.findall(r'href="([^"]+/download/submissions\.[^"]+)"', page)
-    assert len(links) == 4 and all("state=received" in link for link in links)
+    links += re.findall(r'href="([^"]+/download/media\.zip[^"]*)"', page)
+    assert len(links) == 7 and all("state=received" in link for link in links)
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
     response = client.get(next(link for link in links if ".csv?" in link).replace("&amp;", "&"))
     assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
