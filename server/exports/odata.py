@@ -212,7 +212,7 @@ def _value(field: SchemaField, text: str, wkt: bool):
     if kind == "decimal":
         match = LEADING_DECIMAL.match(text)
         number = float(match.group(1)) if match else math.nan
-        return None if math.isnan(number) or math.isinf(number) else number
+        return None if math.isnan(number) or math.isinf(number) else _js_number(number)
     if kind == "geopoint":
         return _point(text, wkt)
     if kind in ("geotrace", "geoshape"):
@@ -224,11 +224,22 @@ def _value(field: SchemaField, text: str, wkt: bool):
 
 
 def _numbers(text):
+    """The numbers of a space-separated ODK value, as JavaScript's parseFloat reads each (NaN when none)."""
     values = []
-    for part in re.split(r"\s+", text.strip()):
-        match = LEADING_DECIMAL.match(part)
-        values.append(float(match.group(1)) if match else math.nan)
+    for part in text.split():
+        try:
+            values.append(_js_number(float(part)))
+        except ValueError:
+            match = LEADING_DECIMAL.match(part)
+            values.append(_js_number(float(match.group(1))) if match else math.nan)
     return values
+
+
+def _js_number(value: float):
+    """A number as JSON.stringify writes it: a whole number without ".0"."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return value
 
 
 def _point(text, wkt):
@@ -266,8 +277,8 @@ def _line(text, kind, wkt):
     return shape
 
 
-def _number_text(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
+def _number_text(value) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # $metadata

@@ -26,6 +26,7 @@ bp = Blueprint("odata", __name__, url_prefix="/v1/projects/<int:project_id>/form
 SUPPORTED = {"$top", "$skip", "$skiptoken", "$count", "$wkt", "$filter", "$orderby", "$select", "$expand", "$format"}
 JSON_TYPE = "application/json; charset=utf-8"
 FLUSH_ROWS = 100
+ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every row
 
 
 def _form_and_schema(project_id, xml_form_id, draft):
@@ -201,7 +202,7 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
                 continue
             if selector is not None:
                 row = {key: value for key, value in row.items() if key in selector[0]}
-            buffer.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+            buffer.append(ENCODE(row))
             written += 1
             last_id = row["__id"]
         if len(buffer) >= FLUSH_ROWS:

@@ -48,7 +48,9 @@ def test_the_service_document_and_metadata_name_every_table(client, exported):  
 
 
 def test_submissions_rows_are_centrals(client, exported):  # noqa: F811
-    body = get(client, exported, "/Submissions").get_json()
+    raw = get(client, exported, "/Submissions")
+    assert b'"coordinates":[105.85,21.03,10],"properties":{"accuracy":5}' in raw.data  # as JavaScript writes
+    body = raw.get_json()
     assert body["@odata.context"].endswith("/thu_xuat.svc/$metadata#Submissions") and "@odata.nextLink" not in body
     rows = {row["__id"]: row for row in body["value"]}
     assert list(rows) == ["uuid:s3", "uuid:s2", "uuid:s1"]
