@@ -12,6 +12,7 @@ import io
 import multiprocessing
 import os
 import secrets
+import string
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -250,6 +251,8 @@ def demo_password(data_dir):
     """The demo administrator's password, generated once and kept (mode 0600) in the data directory."""
     path = data_dir / "demo-admin-password"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(12))
+        # letters and digits only: a password that starts with "-" reads as an option to shell tools
+        alphabet = string.ascii_letters + string.digits
+        path.write_text("".join(secrets.choice(alphabet) for _ in range(16)))
         path.chmod(0o600)
     return path.read_text().strip()
