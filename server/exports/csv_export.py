@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
@@ -21,7 +21,7 @@ from ..forms.schema import schema_fields
 from ..forms.structure import read_structure
 from ..safexml import parse_stored_xml
 from ..tables import FORMULA_STARTS
-from .queries import FormRef, exported_submissions, present_media
+from .queries import FormRef, batches, exported_submissions, present_media
 from .tables import Layout, layout_of, safe_file_name, submission_rows
 
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -104,7 +104,7 @@ def csv_zip(form: FormRef, layout: Layout, scope, filters, options: CsvOptions, 
         if options.attachments:
             def_ids.seek(0)
             written = set()
-            for batch in _batches((int(line) for line in def_ids), MEDIA_BATCH):
+            for batch in batches((int(line) for line in def_ids), MEDIA_BATCH):
                 for name, sha256, _ in present_media(batch):
                     member = "media/" + safe_file_name(name)
                     if member in written:
@@ -152,16 +152,6 @@ def _blob_chunks(sha256, size=1 << 16):
         while chunk := stream.read(size):
             yield chunk
 
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 class _Writer:

@@ -13,7 +13,7 @@ from ..forms.schema import REPEAT
 from ..safexml import parse_stored_xml
 from ..submissions import listing
 from .odata import _line, _point
-from .queries import FormRef, present_media
+from .queries import FormRef, batches, present_media
 
 GEO_TYPES = ("geopoint", "geotrace", "geoshape")
 IMAGE_TYPES = listing.IMAGE_TYPES
@@ -55,7 +55,7 @@ def feature_collection(form: FormRef, field, fieldpath_asked: bool, rows: Iterat
     """The FeatureCollection's bytes. `rows`: listing.Row (XML included), in export order."""
     yield b'{"type":"FeatureCollection","features":['
     first = True
-    for batch in _batches(rows, BATCH):
+    for batch in batches(rows, BATCH):
         photos = {}
         if all_properties:
             for def_id, name, content_type in present_media_of(batch):
@@ -87,13 +87,3 @@ def present_media_of(rows):
     return [(def_id, name, content_type) for def_id, name, _, content_type in present_media(found, with_def=True)
             if content_type in IMAGE_TYPES]
 
-
-def _batches(items, size):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -9,7 +9,8 @@ from xml.sax.saxutils import escape
 from flask_babel import gettext as _
 
 from ..safexml import parse_stored_xml
-from .geojson import BATCH, _batches, _geometry, present_media_of
+from .geojson import BATCH, _geometry, present_media_of
+from .queries import batches
 
 
 def kml_labels() -> dict:
@@ -28,7 +29,7 @@ def kml_document(title: str, field, rows: Iterator, attachment_url, labels: dict
     yield f"{HEAD}<name>{escape(title)}</name>".encode()
     commune = hamlet = None
     opened = 0
-    for batch in _batches(rows, BATCH):
+    for batch in batches(rows, BATCH):
         photos = {}
         for def_id, name, _type in present_media_of(batch):
             photos.setdefault(def_id, []).append(name)

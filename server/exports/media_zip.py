@@ -14,8 +14,8 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 from ..safexml import parse_stored_xml
 from ..tables import csv_safe
 from .csv_export import _blob_chunks
-from .geojson import BATCH, _batches, _find_all
-from .queries import present_media
+from .geojson import BATCH, _find_all
+from .queries import batches, present_media
 from .tables import safe_file_name
 
 INDEX_HEADER = ("path", "instanceId", "instanceName", "subject", "hamlet", "commune", "question", "fileName",
@@ -46,7 +46,7 @@ def media_zip(rows: Iterator, binary_fields: list, labels: dict) -> Iterator[byt
     writer = csv.writer(index, lineterminator="\n")
     writer.writerow(INDEX_HEADER)
     used = Counter()
-    for batch in _batches(rows, BATCH):
+    for batch in batches(rows, BATCH):
         files = {}
         for def_id, name, sha256, _ in present_media([row.def_id for row in batch], with_def=True):
             files.setdefault(def_id, []).append((name, sha256))

@@ -2,7 +2,7 @@
 time: each one's current version's XML and what Central's root table says about it. Filters are the desk's
 (submissions/listing.py), limited to the caller's areas."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -120,3 +120,15 @@ def odata_submissions(form, scope, condition, order: list, after=None,
         query = query.limit(limit)
     for values in db.session.execute(query.execution_options(yield_per=batch)):
         yield ODataSubmission(values[0], values[1], System(*values[2:]))
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    """`items` in lists of `size` (the last one shorter): rows looked up or written a batch at a time."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
