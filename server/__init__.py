@@ -45,6 +45,7 @@ def register_blueprints(app):
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
     from .exports.odata_routes import bp as odata_bp
+    from .exports.results_routes import bp as results_exports_bp
     from .exports.routes import bp as exports_bp
     from .forms.routes import bp as forms_bp
     from .health import bp as health_bp
@@ -52,7 +53,7 @@ def register_blueprints(app):
     from .projects.routes import bp as projects_bp
     from .submissions.routes import bp as submissions_bp
     for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp,
-                      exports_bp, odata_bp):
+                      exports_bp, odata_bp, results_exports_bp):
         app.register_blueprint(blueprint)
     register_area_blueprints(app)
 

@@ -96,7 +96,8 @@ def _read_query(table):
     unknown = [key for key in request.args if key.startswith("$") and key not in SUPPORTED]
     if unknown:
         raise errors.not_implemented(feature=unknown[0])
-    query = {"top": _whole("$top"), "skip": _whole("$skip") or 0, "count": _flag("$count"), "wkt": _flag("$wkt"),
+    query = {"top": whole_number("$top"), "skip": whole_number("$skip") or 0, "count": _flag("$count"),
+             "wkt": _flag("$wkt"),
              "expand": False, "select": None, "order": [], "skiptoken": None, "filter": sa.true()}
     expand = request.args.get("$expand")
     if expand is not None:
@@ -119,7 +120,8 @@ def _read_query(table):
     return query
 
 
-def _whole(name):
+def whole_number(name):
+    """?name= as a whole number (0 or more), or None. :raise 400.8:"""
     value = request.args.get(name)
     if value is None or value == "":
         return None

@@ -41,6 +41,7 @@ class Rolled(NamedTuple):
     mandatory_met: bool
     unmet: list | None  # None when not read (with_reasons)
     held_back_by: list | None
+    points: dict  # {indicator code: points earned, or null}
 
 
 class Pending(NamedTuple):
@@ -172,6 +173,8 @@ def _score(pending, scorers):
                       "member_counts_digest": counts_digest(item.counts), "total": score.total,
                       "result": score.result, "level": score.level, "recognised": score.recognised,
                       "mandatory_met": score.mandatory_met, "unmet": scorer.unmet(score),
+                      "points": {indicator.code: points
+                                 for indicator, points in zip(scorer.rules.indicators, score.points)},
                       "held_back_by": list(score.held_back_by)})
     return found
 
@@ -182,4 +185,4 @@ def _rolled(row, kept, counts, reasons):
     outcome = row.decided if row.decided is not None else kept["recognised"]
     return Rolled(row.score_id, row.kind, row.subject, row.area_code, row.period, counts, kept["total"],
                   kept["result"], kept["level"], kept["recognised"], outcome, kept["mandatory_met"],
-                  kept["unmet"] if reasons else None, kept["held_back_by"] if reasons else None)
+                  kept["unmet"] if reasons else None, kept["held_back_by"] if reasons else None, kept["points"])

@@ -99,6 +99,7 @@ class MemberScore(Base):
     level: Mapped[int | None] = mapped_column(sa.Integer)
     recognised: Mapped[bool] = mapped_column(sa.Boolean)
     mandatory_met: Mapped[bool] = mapped_column(sa.Boolean)
+    points: Mapped[dict] = mapped_column(sa.JSON)  # {indicator code: points earned, or null}, as scores.points
     unmet: Mapped[list] = mapped_column(sa.JSON)
     held_back_by: Mapped[list] = mapped_column(sa.JSON)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -235,11 +235,12 @@ def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_rea
     """The results that count scored under `form_def_ids` (forms of `kinds`), each with every member score
     kept for it (or none): rows (score_id, submission_def_id, form_def_id, kind, subject, area_code, period,
     decided, then MemberScore's member_counts, member_counts_digest, total, result, level, recognised,
-    mandatory_met and, `with_reasons`,
+    mandatory_met, points and, `with_reasons`,
     unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
     if given."""
     counted = _counted(project_id, period=period, kinds=kinds, subjects=subjects)
-    names = ("member_counts", "member_counts_digest", "total", "result", "level", "recognised", "mandatory_met")
+    names = ("member_counts", "member_counts_digest", "total", "result", "level", "recognised", "mandatory_met",
+             "points")
     kept = [getattr(MemberScore, name) for name in names + (("unmet", "held_back_by") if with_reasons else ())]
     query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.kind,
                        counted.c.subject, counted.c.area_code, counted.c.period,

@@ -50,6 +50,7 @@ class Counted(NamedTuple):
     held_back_by: list
     scored_at: object
     error: dict | None  # {"vi", "en"}: why it could not be scored (then it counts in no sum)
+    points: dict  # {indicator code: points earned, or null}
     members: dict | None = None  # {member kind: MemberCount} it was rolled up with
 
     @classmethod
@@ -59,7 +60,8 @@ class Counted(NamedTuple):
             return counted
         return counted._replace(total=rolled.total, result=rolled.result, level=rolled.level,
                                 recognised=rolled.recognised, mandatory_met=rolled.mandatory_met,
-                                unmet=rolled.unmet, held_back_by=rolled.held_back_by, members=rolled.members)
+                                unmet=rolled.unmet, held_back_by=rolled.held_back_by, points=rolled.points,
+                                members=rolled.members)
 
 
 def outcomes_by_area(project_id, period=None):
