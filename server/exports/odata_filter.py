@@ -18,7 +18,6 @@ FIELDS = {name: attribute.expression for name, attribute in (
     ("__id", Submission.instance_id), ("__system/submitterId", Submission.submitter_id),
     ("__system/submissionDate", Submission.created_at), ("__system/updatedAt", Submission.updated_at),
     ("__system/reviewState", Submission.review_state), ("__system/deletedAt", Submission.deleted_at))}
-SUBMITTER = FIELDS["__system/submitterId"]
 COMPARISONS = {"eq": "__eq__", "ne": "__ne__", "lt": "__lt__", "le": "__le__", "gt": "__gt__", "ge": "__ge__"}
 PARTS = ("year", "month", "day", "hour", "minute", "second")
 TOKEN = re.compile(r"""\s*(?:
@@ -31,11 +30,12 @@ TOKEN = re.compile(r"""\s*(?:
 MAX_LENGTH = 2000
 
 
-def parse_filter(text: str):
-    """The condition `text` says. :raise 400.18: it cannot be read, or names what cannot be filtered on."""
+def parse_filter(text: str, fields: dict = FIELDS):
+    """The condition `text` says over `fields` ({name: column}: a submission's by default; an entity's for
+    entity lists). :raise 400.18: it cannot be read, or names what cannot be filtered on."""
     if len(text) > MAX_LENGTH:
         raise errors.unparseable_odata(reason=f"longer than {MAX_LENGTH} characters")
-    parser = _Parser(_tokens(text))
+    parser = _Parser(_tokens(text), fields)
     condition = parser.expression()
     if parser.peek() is not None:
         raise errors.unparseable_odata(reason=f"unexpected {parser.peek()[1]!r} at character {parser.peek()[2]}")
@@ -44,15 +44,15 @@ def parse_filter(text: str):
     return condition
 
 
-def parse_orderby(text: str) -> list:
+def parse_orderby(text: str, fields: dict = FIELDS) -> list:
     """ORDER BY clauses of "field [asc|desc], …" on the same fields. :raise 400.18:"""
     clauses = []
     for part in text.split(","):
         words = part.split()
-        if not 1 <= len(words) <= 2 or words[0] not in FIELDS and words[0].removeprefix("$root/Submissions/") \
-                not in FIELDS or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+        if not 1 <= len(words) <= 2 or words[0].removeprefix("$root/Submissions/") not in fields \
+                or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
             raise errors.unparseable_odata(reason=f"cannot order by {part.strip()!r}")
-        column = FIELDS[words[0].removeprefix("$root/Submissions/")]
+        column = fields[words[0].removeprefix("$root/Submissions/")]
         clauses.append(column.desc() if len(words) == 2 and words[1].lower() == "desc" else column.asc())
     return clauses
 
@@ -72,8 +72,8 @@ def _tokens(text):
 
 
 class _Parser:
-    def __init__(self, tokens):
-        self.tokens, self.position = tokens, 0
+    def __init__(self, tokens, fields):
+        self.tokens, self.position, self.fields = tokens, 0, fields
 
     def peek(self):
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -135,8 +135,8 @@ class _Parser:
             if value in ("null", "true", "false"):
                 return {"null": None, "true": True, "false": False}[value]
             field = value.removeprefix("$root/Submissions/")
-            if field in FIELDS:
-                return FIELDS[field]
+            if field in self.fields:
+                return self.fields[field]
             if value in PARTS or value == "now":
                 self.take("(")
                 if value == "now":
@@ -161,7 +161,7 @@ def _compare(left, operator, right):
         if operator not in ("eq", "ne"):
             raise errors.unparseable_odata(reason="null can only be compared with eq or ne")
         return left.is_(None) if operator == "eq" else left.is_not(None)
-    if left is SUBMITTER and isinstance(right, str):
+    if isinstance(right, str) and isinstance(left.type, sa.Integer):  # ids as strings, as Central writes them
         if not right.isdigit():
             return sa.false() if operator == "eq" else sa.true() if operator == "ne" else sa.false()
         right = int(right)

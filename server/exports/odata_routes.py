@@ -115,7 +115,7 @@ def _read_query(table):
             raise errors.not_implemented(feature="$select on a repeat table")
         query["select"] = [item.strip() for item in request.args["$select"].split(",") if item.strip()]
     if request.args.get("$skiptoken"):
-        query["skiptoken"] = _skiptoken(request.args["$skiptoken"])
+        query["skiptoken"] = read_skiptoken(request.args["$skiptoken"])
         query["skip"] = 0
     return query
 
@@ -139,19 +139,20 @@ def _flag(name):
     return value.lower() == "true"
 
 
-def _skiptoken(token):
+def read_skiptoken(token, keys=("instanceId", "repeatId")):
+    """The cursor a $skiptoken carries ("01" + base64 of JSON naming one of `keys`). :raise 400.35:"""
     try:
         if not token.startswith("01"):
             raise ValueError
         data = json.loads(base64.b64decode(token[2:], validate=True))
-        if not isinstance(data, dict) or not any(isinstance(data.get(key), str) for key in ("instanceId", "repeatId")):
+        if not isinstance(data, dict) or not any(isinstance(data.get(key), str) for key in keys):
             raise ValueError
         return data
     except (ValueError, UnicodeDecodeError):
         raise errors.invalid_skiptoken() from None
 
 
-def _make_skiptoken(data):
+def make_skiptoken(data):
     return "01" + base64.b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
 
 
@@ -218,7 +219,7 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
     if more and last_id is not None:
         key = "instanceId" if root_table else "repeatId"
         args = {name: value for name, value in request.args.items() if name not in ("$skiptoken", "$skip")}
-        args["$skiptoken"] = _make_skiptoken({key: last_id})
+        args["$skiptoken"] = make_skiptoken({key: last_id})
         tail["@odata.nextLink"] = f"{service_url}/{table}?{urlencode(args)}"
     if query["count"]:
         tail["@odata.count"] = count if root_table else total

@@ -68,3 +68,24 @@ def test_pyodk_creates_fills_updates_and_empties_an_entity_list(pyodk_client, ar
 
     assert client.entities.delete(one.uuid, entity_list_name="ho_gia_dinh") is True
     assert len(client.entities.list(entity_list_name="ho_gia_dinh")) == 20
+
+
+def test_pyodk_reads_an_entity_list_as_an_odata_table(pyodk_client, areas):
+    """entities.get_table() as pyodk sends it: all rows, a count, a page, a filter and a selection."""
+    client, _ = pyodk_client
+    client.entity_lists.create(entity_list_name="ho_bang")
+    for name in ("thon", "chu_ho"):
+        client.entity_lists.add_property(name, entity_list_name="ho_bang")
+    rows = [{"label": f"Hộ {number}", "thon": "00004-01", "chu_ho": f"Chủ hộ {number}"} for number in range(1, 8)]
+    assert client.entities.create_many(rows, entity_list_name="ho_bang") is True
+    table = client.entities.get_table(entity_list_name="ho_bang", count=True)
+    assert table["@odata.count"] == 7 and len(table["value"]) == 7
+    assert {row["label"] for row in table["value"]} == {f"Hộ {number}" for number in range(1, 8)}
+    first = table["value"][0]
+    assert first["chu_ho"].startswith("Chủ hộ ") and first["thon"] == "00004-01"
+    assert first["__system"]["version"] == 1 and first["__system"]["creatorName"]
+    page = client.entities.get_table(entity_list_name="ho_bang", top=3, skip=1)
+    assert [row["__id"] for row in page["value"]] == [row["__id"] for row in table["value"][1:4]]
+    one = client.entities.get_table(entity_list_name="ho_bang", filter=f"__id eq '{first['__id']}'",
+                                    select="__id,label")
+    assert one["value"] == [{"__id": first["__id"], "label": first["label"]}]
