@@ -338,6 +338,8 @@ def _property(name, kind, navigation):
     return f"        <{tag} Name={quoteattr(name)} Type={quoteattr(kind)}/>"
 
 
+# Enum members carry their Value (the ordinal CSDL implies, which Central leaves out): generic OData clients such
+# as python-odata need it.
 _EDMX_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">
   <edmx:DataServices>
@@ -357,14 +359,14 @@ _EDMX_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
         <Property Name="formVersion" Type="Edm.String"/>
       </ComplexType>
       <EnumType Name="Status">
-        <Member Name="notDecrypted"/>
-        <Member Name="missingEncryptedFormData"/>
+        <Member Name="notDecrypted" Value="0"/>
+        <Member Name="missingEncryptedFormData" Value="1"/>
       </EnumType>
       <EnumType Name="ReviewState">
-        <Member Name="hasIssues"/>
-        <Member Name="edited"/>
-        <Member Name="rejected"/>
-        <Member Name="approved"/>
+        <Member Name="hasIssues" Value="0"/>
+        <Member Name="edited" Value="1"/>
+        <Member Name="rejected" Value="2"/>
+        <Member Name="approved" Value="3"/>
       </EnumType>
     </Schema>"""
 
