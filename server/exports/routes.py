@@ -4,6 +4,7 @@ deletedFields; booleans in any case) and $filter on __id and the __system fields
 desk's filters (area, state, submitter, since, until) and ?bom=true. Everything is limited to the caller's areas
 and streamed."""
 
+import datetime as dt
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from ..db import writes_on_read
 from ..forms import queries as form_queries
 from ..forms.schema import schema_fields
 from ..http import caller_scope, form_or_404
+from ..scoring.scores import score_pending
 from ..submissions import listing
 from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
 from .geojson import default_geo_field, feature_collection, geo_fields
@@ -28,7 +30,7 @@ from .tables import safe_file_name
 from .xlsx_export import XLSX_TYPE, submissions_xlsx
 
 bp = Blueprint("exports", __name__, url_prefix="/v1/projects/<int:project_id>/forms/<xml_form_id>")
-NOTHING = listing.Filters(since=listing.dt.date.max)  # a draft has no submissions here
+NOTHING = listing.Filters(since=dt.date.max)  # a draft has no submissions here
 
 
 def flag(name: str, default: bool) -> bool:
@@ -39,6 +41,34 @@ def flag(name: str, default: bool) -> bool:
     if value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise errors.unexpected_value(field=name, value=value, reason="expected true or false.")
+
+
+def export_filters(project_id) -> listing.Filters:
+    """The desk's filters (area, state, submitter, since, until, period, version) as an export reads them: a value
+    that cannot be read is a 400 here, never a silently larger export. A period filter scores what is pending
+    first. :raise 400.8:"""
+    values = request.values
+    checks = {"state": lambda value: value in listing.STATES,
+              "submitter": lambda value: value.isascii() and value.isdigit() and len(value) <= 9,
+              "since": _is_date, "until": _is_date,
+              "period": lambda value: value.isascii() and value.isdigit() and 1900 <= int(value) <= 2100,
+              "area": lambda value: 0 < len(value) <= 32, "version": lambda value: 0 < len(value) <= 100}
+    for name, check in checks.items():
+        for value in values.getlist(name):
+            if value != "" and not check(value):
+                raise errors.unexpected_value(field=name, value=value[:100], reason="it cannot be read as a filter.")
+    filters = listing.read_filters(values)
+    if filters.period is not None:
+        score_pending(project_id)
+    return filters
+
+
+def _is_date(value):
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def options() -> CsvOptions:
@@ -62,9 +92,10 @@ def export_source(project_id, xml_form_id, draft):
     chosen = options()
     if request.values.get("$filter"):
         parse_filter(request.values["$filter"])  # refused before anything is written
+    filters = export_filters(form.project_id)
     log_action(current_actor(), "form.submission.export", "form", form.id,
-               {"draft": draft, "filters": listing.read_filters(request.values).as_args(), "options": vars(chosen)})
-    filters = NOTHING if draft else listing.read_filters(request.values)
+               {"draft": draft, "filters": filters.as_args(), "options": vars(chosen)})
+    filters = NOTHING if draft else filters
     condition = parse_filter(request.values["$filter"]) if request.values.get("$filter") else sa.true()
     return form, versions, caller_scope(form.project_id), filters, chosen, condition
 
@@ -130,7 +161,7 @@ def _geo_source(project_id, xml_form_id):
     def attachment_url(instance_id, name):
         return f"{base}/{quote(instance_id, safe='')}/attachments/{quote(name, safe='')}"
 
-    return (form, field, bool(paths), condition, listing.read_filters(request.args), caller_scope(form.project_id),
+    return (form, field, bool(paths), condition, export_filters(form.project_id), caller_scope(form.project_id),
             attachment_url)
 
 

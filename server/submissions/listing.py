@@ -17,6 +17,7 @@ from ..areas.models import Area
 from ..areas.queries import descendants_select
 from ..auth.models import Actor
 from ..extensions import db
+from ..forms.models import FormDef
 from ..registries.models import Dataset, Entity
 from ..scoring.models import SubjectScore
 from .models import REVIEW_STATES, Submission, SubmissionAttachment, SubmissionDef
@@ -37,6 +38,8 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
     recognised: bool | None = None
+    period: int | None = None  # the evaluation year the current version's score gives
+    version: str | None = None  # the form version the current version was filled in
     query: str = ""
     sort: str = "-date"
     page: int = 1
@@ -49,6 +52,7 @@ class Filters:
                 "since": current.since and current.since.isoformat(),
                 "until": current.until and current.until.isoformat(),
                 "recognised": None if current.recognised is None else ("yes" if current.recognised else "no"),
+                "period": current.period, "version": current.version,
                 "q": current.query or None, "sort": None if current.sort == "-date" else current.sort,
                 "page": None if current.page == 1 else current.page,
                 "per_page": None if current.per_page == 50 else current.per_page}
@@ -60,7 +64,9 @@ def read_filters(args) -> Filters:
     return Filters(
         area=_text(args.get("area"), 32), states=tuple(state for state in args.getlist("state") if state in STATES),
         submitter=_number(args.get("submitter")), since=_date(args.get("since")), until=_date(args.get("until")),
-        recognised={"yes": True, "no": False}.get(args.get("recognised")), query=_text(args.get("q"), MAX_QUERY) or "",
+        recognised={"yes": True, "no": False}.get(args.get("recognised")),
+        period=_number(args.get("period")) if 1900 <= (_number(args.get("period")) or 0) <= 2100 else None,
+        version=_text(args.get("version"), 100), query=_text(args.get("q"), MAX_QUERY) or "",
         sort=args.get("sort") if args.get("sort") in SORTS else "-date",
         page=min(_number(args.get("page")) or 1, 100_000),
         per_page=_number(args.get("per_page")) if _number(args.get("per_page")) in PAGE_SIZES else 50)
@@ -200,6 +206,17 @@ def _on_submissions(query, form, scope, filters: Filters):
         query = query.where(Submission.created_at >= _midnight(filters.since))
     if filters.until:
         query = query.where(Submission.created_at < _midnight(filters.until + dt.timedelta(days=1)))
+    if filters.version is not None:
+        filled = (sa.select(SubmissionDef.submission_id).join(FormDef, FormDef.id == SubmissionDef.form_def_id)
+                  .where(SubmissionDef.form_id == form.id, SubmissionDef.current.is_(True),
+                         FormDef.version == filters.version))
+        query = query.where(Submission.id.in_(filled))
+    if filters.period is not None:
+        scored = (sa.select(SubjectScore.submission_id)
+                  .join(SubmissionDef, SubmissionDef.id == SubjectScore.submission_def_id)
+                  .where(SubjectScore.form_def_id == (form.current_def_id or -1), SubmissionDef.current.is_(True),
+                         SubjectScore.period == filters.period))
+        query = query.where(Submission.id.in_(scored))
     return query
 
 
@@ -385,6 +402,14 @@ def count_since(form_ids_since: dict, scope) -> dict:
             query = query.where(Submission.area_id.in_(descendants_select(scope)))
         found[form_id] = db.session.execute(query).scalar()
     return found
+
+
+def periods(form) -> list[int]:
+    """The evaluation periods the scores under the form's current version name, newest first."""
+    query = (sa.select(SubjectScore.period).where(SubjectScore.form_def_id == (form.current_def_id or -1),
+                                                  SubjectScore.period.is_not(None))
+             .group_by(SubjectScore.period).order_by(SubjectScore.period.desc()))
+    return list(db.session.execute(query).scalars())
 
 
 def submitters(form, scope) -> list[tuple[int, str]]:

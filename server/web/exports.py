@@ -2,6 +2,7 @@
 table's filters, so a supervisor downloads exactly what she is looking at, within her areas."""
 
 from ..db import writes_on_read
+from ..exports import results_routes
 from ..exports import routes as exports
 from .blueprint import bp
 from .session import signed_in
@@ -23,3 +24,13 @@ def download_media(project_id, xml_form_id):
 @writes_on_read  # the export's audit entry
 def download(project_id, xml_form_id, kind):
     return DOWNLOADS[kind](project_id, xml_form_id)
+
+
+@bp.get("/projects/<int:project_id>/download/results.<any(csv, xlsx):kind>")
+@signed_in
+@writes_on_read
+def download_results(project_id, kind):
+    """The project's results (?model=, ?period=, ?area=, ?lang=) as the API's results.csv or results.xlsx."""
+    if kind == "csv":
+        return results_routes.results_csv_export(project_id)
+    return results_routes.results_xlsx_export(project_id)

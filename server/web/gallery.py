@@ -11,7 +11,7 @@ from ..submissions import listing
 from ..submissions.instance import read_instance, values_at
 from .blueprint import bp
 from .session import signed_in
-from .submissions import area_choices, form_structure, label_in, language, may_review
+from .submissions import filter_choices, form_structure, label_in, language, may_review
 
 PAGE = 48
 
@@ -60,8 +60,7 @@ def gallery(project_id, xml_form_id):
     score_pending(form.project_id)
     photos, next_offset = gallery_page(form, scope, filters, question, int_param("offset", 0, maximum=10_000_000))
     context = dict(form=form, filters=filters, photos=photos, next_offset=next_offset, questions=questions,
-                   question=question, areas=area_choices(scope), submitters=listing.submitters(form, scope),
-                   states=listing.STATES, may_review=may_review(form))
+                   question=question, may_review=may_review(form), **filter_choices(form, scope))
     if "HX-Request" in request.headers and request.args.get("offset"):
         return render_template("gallery_items.html", **context)
     return render_template("gallery.html", **context)

@@ -13,7 +13,7 @@ from ..scoring.scores import score_pending
 from ..submissions import listing
 from .blueprint import bp
 from .session import signed_in
-from .submissions import area_choices
+from .submissions import filter_choices
 
 MAX_POINTS = 100_000
 
@@ -24,8 +24,7 @@ def submission_map(project_id, xml_form_id):
     form = form_or_404(project_id, xml_form_id, "submission.list")
     scope = caller_scope(form.project_id)
     filters = listing.read_filters(request.args)
-    return render_template("map.html", form=form, filters=filters, areas=area_choices(scope),
-                           submitters=listing.submitters(form, scope), states=listing.STATES,
+    return render_template("map.html", form=form, filters=filters, **filter_choices(form, scope),
                            tile_url=current_app.config.get("TILE_URL") or "")
 
 

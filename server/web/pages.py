@@ -107,7 +107,7 @@ def project(project_id):
         progress = season_progress(chosen, scorer.rules.kind, scope)
     limited = scope is not None and [area.name for area in _scope_areas(scope)]
     return render_template("project.html", project=project, forms=forms, counts=counts, new=new, visits=visits,
-                           chosen=chosen, progress=progress, limited=limited)
+                           chosen=chosen, progress=progress, limited=limited, api_root=request.host_url.rstrip("/"))
 
 
 def _scope_areas(scope):

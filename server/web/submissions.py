@@ -117,15 +117,21 @@ def submissions(project_id, xml_form_id):
     remember_visit(form)
     context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
                    questions=[(question.path, label_in(question.label, lang)) for question in questions],
-                   pages=max(1, -(-total // filters.per_page)), areas=area_choices(scope),
-                   submitters=listing.submitters(form, scope), may_review=may_review(form),
-                   states=listing.STATES)
+                   pages=max(1, -(-total // filters.per_page)), may_review=may_review(form),
+                   **filter_choices(form, scope))
     if "HX-Request" in request.headers and request.headers.get("HX-Target") == "submission-table":
         return render_template("submissions_table.html", **context)
     return render_template("submissions.html", **context)
 
 
 MAX_AREA_CHOICES = 1000
+
+
+def filter_choices(form, scope):
+    """What the filters offer (_filters.html): areas, submitters, review states, evaluation periods, versions."""
+    return dict(areas=area_choices(scope), submitters=listing.submitters(form, scope), states=listing.STATES,
+                periods=listing.periods(form), versions=[version.version for version in
+                                                         form_queries.list_published_defs(form.id)])
 
 
 def area_choices(scope):

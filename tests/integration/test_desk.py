@@ -311,3 +311,4 @@ def test_the_tables_download_links_carry_its_filters_and_her_areas(client, world
     xlsx = client.get(next(link for link in links if ".xlsx?" in link).replace("&amp;", "&"))
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
     assert client.get(f"/projects/{project_id}/forms/{FORM}/download/submissions.pdf").status_code == 404
+

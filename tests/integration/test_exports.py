@@ -13,6 +13,7 @@ from server.extensions import db
 from server.tables import FORMULA_STARTS
 from tests.factories import XLSX, create_project, create_user, instance_xml, login, upload_form, xlsx_from_markdown
 from tests.integration.test_authorisation_matrix import IN_AREA, world  # noqa: F401  (a fixture)
+from tests.integration.test_scores import criteria_form  # noqa: F401  (a fixture)
 
 FORM = """
 | survey   |                       |          |          |
@@ -137,7 +138,10 @@ def test_the_draft_export_has_the_drafts_columns_and_no_rows(client, exported):
 
 
 @pytest.mark.parametrize("query, status, code", [("attachments=maybe", 400, 400.8),
-                                                 ("$filter=__system/x eq 1", 400, 400.18)])
+                                                 ("$filter=__system/x eq 1", 400, 400.18),
+                                                 ("since=hôm qua", 400, 400.8), ("until=2026-13-01", 400, 400.8),
+                                                 ("state=pending", 400, 400.8), ("submitter=-1", 400, 400.8),
+                                                 ("period=20266", 400, 400.8), ("period=١٠", 400, 400.8)])
 def test_bad_options_are_refused_and_change_nothing(client, exported, query, status, code):
     response = client.get(f"{exported['base']}/submissions.csv.zip?{query}", headers=exported["admin"])
     assert response.status_code == status and response.get_json()["code"] == code
@@ -239,3 +243,31 @@ def test_the_media_zip_is_organised_by_commune_hamlet_subject_and_question(clien
     nothing = zipfile.ZipFile(io.BytesIO(client.get(f"{exported['base']}/media.zip?state=approved",
                                                     headers=exported["admin"]).data))
     assert nothing.namelist() == ["index.csv"]
+
+
+def test_exports_filter_by_evaluation_period_and_form_version(client, admin, project, criteria_form):  # noqa: F811
+    from tests.integration.test_openrosa import post_submission
+    from tests.integration.test_scores import EXAMPLE_A, hamlet
+    rest, collect = criteria_form
+    for instance_id, year in (("uuid:p1", "2025"), ("uuid:p2", "2026")):
+        assert post_submission(client, collect, hamlet(instance_id, 10, 9, 4, "co", year=year)).status_code == 201
+    base = f"/v1/projects/{project.id}/forms/vi_du_diem"
+    assert client.post(f"{base}/draft", data=xlsx_from_markdown(EXAMPLE_A.replace("| | vi_du_diem | 1 |",
+                                                                                   "| | vi_du_diem | 2 |")),
+                       headers={**admin, "Content-Type": XLSX}).status_code == 200
+    assert client.post(f"{base}/draft/publish", headers=admin).status_code == 200
+    assert post_submission(client, collect, hamlet("uuid:p3", 10, 9, 4, "co", version="2")).status_code == 201
+
+    def exported_ids(**params):
+        response = client.get(f"{base}/submissions.csv", headers=admin, query_string=params)
+        assert response.status_code == 200, response.get_json()
+        rows = rows_of(response.data)
+        return sorted(row[rows[0].index("KEY")] for row in rows[1:])
+    assert exported_ids() == ["uuid:p1", "uuid:p2", "uuid:p3"]
+    assert exported_ids(period="2026") == ["uuid:p2", "uuid:p3"]
+    assert exported_ids(period="2025") == ["uuid:p1"]
+    assert exported_ids(version="2") == ["uuid:p3"]
+    assert exported_ids(version="1", period="2026") == ["uuid:p2"]
+    assert exported_ids(version="9") == []
+    located = client.get(f"{base}/submissions.geojson", headers=admin, query_string={"period": "2025"})
+    assert located.status_code == 200

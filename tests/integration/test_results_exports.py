@@ -184,3 +184,25 @@ def test_a_rolled_up_hamlet_exports_the_points_it_was_scored_with(client, admin,
     assert (hamlet["model"], hamlet["total"], hamlet["cong_dong.TC1"], hamlet["outcome"]) == (
         "cong_dong", "100", "100", "true")
     assert (rows["H4"]["gia_dinh.TC1"], rows["H4"]["cong_dong.TC1"]) == ("0", "")
+
+
+def test_the_desks_project_page_offers_her_results_and_the_odata_feeds(client, admin, project, decided):
+    import re
+
+    from tests.integration.test_desk import desk_login
+    officer = create_user("can-bo@example.org")
+    assign(officer, "manager", project)
+    assert client.put(f"{decided}/users/{officer.actor_id}/areas", json={"areas": ["99002"]},
+                      headers=admin).status_code == 200
+    desk_login(client, "can-bo@example.org")
+    page = client.get(f"/projects/{project.id}").text
+    links = [link.replace("&amp;", "&") for link in re.findall(r'href="([^"]+/download/results\.[^"]+)"', page)]
+    assert len(links) == 2
+    assert f"/v1/projects/{project.id}/results.svc</code>" in page and "/forms/vi_du_diem.svc</code>" in page
+    response = client.get(next(link for link in links if "results.csv" in link))
+    assert response.data.startswith("\ufeff".encode())
+    assert [row["subject"] for row in csv_rows(response)] == ["99002-01"]  # only her areas' results
+    xlsx = client.get(next(link for link in links if "results.xlsx" in link))
+    assert xlsx.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.data))["cong_dong"].iter_rows(values_only=True))
+    assert [row[1] for row in rows[2:]] == ["99002-01"]
