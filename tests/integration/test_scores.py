@@ -521,6 +521,28 @@ def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(cl
     assert kept == [("kha", 95), ("tot", 95)]  # the score under version 1 stays, reproducible
 
 
+
+def test_the_scorer_read_once_follows_the_workbook_not_the_version_id(client, admin, project):
+    """The same XForm under other rules (another project's workbook) is another scorer, even where a version
+    id comes again, as it does after a database is made anew."""
+    from types import SimpleNamespace
+
+    from server.forms.queries import get_form_by_project_and_xml_form_id
+    from server.scoring.scores import scorer_of_form_def
+    from tests.factories import create_project
+    other = create_project("Xã Khác")
+    stricter = EXAMPLE_A.replace("| | band | tot | 85 |", "| | band | tot | 96 |")
+    for target, workbook in ((project, EXAMPLE_A), (other, stricter)):
+        assert upload_form(client, admin, target.id, xlsx_from_markdown(workbook), publish=True).status_code == 200
+    first, second = (get_form_by_project_and_xml_form_id(target.id, "vi_du_diem").current_def
+                     for target in (project, other))
+    assert first.sha256 == second.sha256  # the rules are not in the XForm
+    bands = {band.name: band.threshold for band in scorer_of_form_def(first).rules.bands}
+    assert bands["tot"] == 85
+    same_id = SimpleNamespace(id=first.id, sha256=first.sha256, xml=first.xml, xls_blob=second.xls_blob,
+                              xls_content_type=second.xls_content_type)
+    assert {band.name: band.threshold for band in scorer_of_form_def(same_id).rules.bands}["tot"] == 96
+
 CLAN_FORM = (HAMLET_FORM.replace("| thon_thu            |", "| dong_ho_thu         |")
              .replace("| cong_dong        |", "| dong_ho          |")
              .replace("| subject             |             | ${thon}          |",
