@@ -1,6 +1,7 @@
 """The declarative base, shared column types and the SQLite connection settings."""
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from psycopg.rows import namedtuple_row
@@ -34,6 +35,9 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value
+
+
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # the campaigns' clock: days in filters, times in spreadsheets
 
 
 def utcnow():

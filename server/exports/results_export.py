@@ -10,16 +10,15 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from ..db import LOCAL_TIME
 from ..scoring.area_totals import self_and_above
 from ..tables import csv_safe
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 AREA_LEVELS = ("province", "district", "commune", "hamlet")
 # (name, OData type) of every column, in order; a name is also the column's header and the OData property
 COLUMNS = (("model", "Edm.String"), ("subject", "Edm.String"), ("subjectLabel", "Edm.String"),
@@ -180,7 +179,7 @@ def _cell(value, yes, no):
     if isinstance(value, bool):
         return yes if value else no
     if isinstance(value, dt.datetime):
-        return value.astimezone(LOCAL).replace(tzinfo=None)
+        return value.astimezone(LOCAL_TIME).replace(tzinfo=None)
     if value is None or isinstance(value, int | float):
         return value
     return csv_safe(value)

@@ -8,12 +8,12 @@ sent in chunks."""
 import datetime as dt
 import tempfile
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from ..db import LOCAL_TIME
 from ..forms.structure import label_in, read_structure
 from ..safexml import parse_stored_xml
 from ..tables import csv_safe
@@ -21,7 +21,6 @@ from .csv_export import CsvOptions
 from .queries import FormRef, exported_submissions
 from .tables import GEOPOINT_PARTS, ROOT_METADATA, Layout, submission_rows
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 NUMBER_TYPES = ("int", "decimal")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,7 +67,7 @@ def submissions_xlsx(form: FormRef, layout: Layout, form_xml: str, scope, filter
     numeric = {table.path: _numeric_columns(table, layout.fields) for table in tables}
     for exported in exported_submissions(form, scope, filters, condition):
         row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
-        row[0] = exported.meta.created_at.astimezone(LOCAL).replace(tzinfo=None)
+        row[0] = exported.meta.created_at.astimezone(LOCAL_TIME).replace(tzinfo=None)
         sheets[""].append(_cells(row, numeric[""]))
         for path, rows in repeats.items():
             for repeat_row in rows:

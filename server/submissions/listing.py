@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..areas.models import Area
 from ..areas.queries import descendants_select
 from ..auth.models import Actor
+from ..db import LOCAL_TIME
 from ..extensions import db
 from ..forms.models import FormDef
 from ..registries.models import Dataset, Entity
@@ -221,7 +222,8 @@ def _on_submissions(query, form, scope, filters: Filters):
 
 
 def _midnight(day):
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+    """The start of a day in Vietnam (an officer's "since 1 November" starts at 00:00 there, 17:00 UTC before)."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TIME)
 
 
 def _ordering(sort):

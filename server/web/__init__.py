@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask_babel import Babel, refresh
 
+from ..db import LOCAL_TIME
 from .language import select_language
 
 
@@ -23,7 +24,7 @@ def init_web(app):
     from .session import DeskSessionInterface
     app.session_interface = DeskSessionInterface()
     app.config.update(SESSION_COOKIE_NAME="minhchung_desk", SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", LOCAL_TIME.key)
     Babel(app, locale_selector=select_language,
           default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"))
     app.before_request(refresh)  # the language is chosen afresh for every request

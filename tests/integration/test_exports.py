@@ -123,6 +123,28 @@ def test_the_options_change_what_central_says_they_change(client, exported):
     assert [row[-10] for row in rows_of(filtered.data)[1:]] == ["uuid:s2", "uuid:s1"]
 
 
+def test_since_and_until_are_days_in_vietnam(client, exported):
+    """01:30 on 1 December in Hà Nội is 18:30 UTC on 30 November: it belongs to 1 December."""
+    import datetime as dt
+
+    from server.submissions.models import Submission
+    base, admin = exported["base"], exported["admin"]
+    moments = {"uuid:s1": "2026-11-30T16:59:00+00:00", "uuid:s2": "2026-11-30T18:30:00+00:00",
+               "uuid:s3": "2026-12-01T16:59:00+00:00"}  # 23:59 30/11, 01:30 1/12, 23:59 1/12 in Vietnam
+    for instance_id, moment in moments.items():
+        submission = db.session.execute(sa.select(Submission).where(Submission.instance_id == instance_id)).scalar_one()
+        submission.created_at = dt.datetime.fromisoformat(moment)
+    db.session.commit()
+
+    def exported_ids(**days):
+        response = client.get(f"{base}/submissions.csv", query_string=days, headers=admin)
+        assert response.status_code == 200
+        return sorted(row[-10] for row in rows_of(response.data)[1:])
+    assert exported_ids(since="2026-12-01") == ["uuid:s2", "uuid:s3"]
+    assert exported_ids(until="2026-11-30") == ["uuid:s1"]
+    assert exported_ids(since="2026-12-01", until="2026-12-01") == ["uuid:s2", "uuid:s3"]
+    assert exported_ids(since="2026-12-02") == []
+
 def test_the_draft_export_has_the_drafts_columns_and_no_rows(client, exported):
     base, admin = exported["base"], exported["admin"]
     assert client.get(f"{base}/draft/submissions.csv", headers=admin).status_code == 404  # no draft yet
