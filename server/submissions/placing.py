@@ -20,10 +20,14 @@ from .instance import Geopoint, values_at
 _SUBJECT_PATHS = {}  # (form version id, sha256) → the path of the field holding the subject, or None
 
 
-def place(project_id: int, form_def_id: int, sha256: str, root, point: Geopoint | None) -> int | None:
-    """The id of the area the submission belongs to, or None; the form version is named by its id and the
-    sha256 of its XForm."""
-    path = subject_path(form_def_id, sha256)
+def version_of(form_def) -> tuple:
+    """How placing names a form version: (id, its XForm's sha256, its workbook's sha256 or None)."""
+    return form_def.id, form_def.sha256, form_def.xls_blob.sha256 if form_def.xls_blob is not None else None
+
+
+def place(project_id: int, version: tuple, root, point: Geopoint | None) -> int | None:
+    """The id of the area the submission belongs to, or None; `version` as version_of gives it."""
+    path = subject_path(version)
     subject = next((value for value in values_at(root, path) if value), None) if path is not None else None
     subject = subject.lower() if subject and len(subject) <= 255 else None
     if subject is None and point is None:
@@ -45,11 +49,13 @@ def is_outside(project_id: int, actor_id: int | None, actor_type: str | None, ar
     return not area_service.is_within(area_service.actor_scope(project_id, actor_id, actor_type), area_id)
 
 
-def subject_path(form_def_id: int, sha256: str) -> tuple | None:
+def subject_path(version: tuple) -> tuple | None:
     """The path of the field the form version's scoring rules take the subject from (None without rules;
     rules name a field by the last step of its path). Read once per process: a stored version never changes
-    (keyed by its content too, as the scorers are, so that an id used again names no other version)."""
-    key = (form_def_id, sha256)
+    (keyed by its XForm's and its workbook's content too, as the scorers are, so that an id used again after a
+    database is made anew names no other rules)."""
+    key = version
+    form_def_id = version[0]
     if key not in _SUBJECT_PATHS:
         from ..scoring.scores import scorer_of_form_def  # scoring reads submissions, not the other way round
         form_def = db.session.get(FormDef, form_def_id)

@@ -4,6 +4,7 @@ from ..appusers.models import FormAssignment
 from ..areas.queries import descendants_select
 from ..auth.models import Assignment
 from ..auth.roles import role_ids_with
+from ..blobs.models import Blob
 from ..db import execute_plain
 from ..extensions import db
 from ..forms.models import Form, FormDef
@@ -20,7 +21,9 @@ def _submission_target_statement():
     by_form = sa.exists().where(FormAssignment.actor_id == actor_id, FormAssignment.role_id.in_(may_submit),
                                 FormAssignment.form_id == Form.id)
     return (sa.select(Form.id.label("form_id"), Form.xml_form_id, Form.state, FormDef.id.label("form_def_id"),
-                      FormDef.sha256.label("form_def_sha256"), sa.or_(by_role, by_form).label("may_submit"))
+                      FormDef.sha256.label("form_def_sha256"),
+                      sa.select(Blob.sha256).where(Blob.id == FormDef.xls_blob_id).scalar_subquery()
+                      .label("rules_sha256"), sa.or_(by_role, by_form).label("may_submit"))
             .join(Project, Project.id == Form.project_id)
             .outerjoin(FormDef, sa.and_(FormDef.form_id == Form.id, FormDef.version == sa.bindparam("version"),
                                         FormDef.published_at.is_not(None)))

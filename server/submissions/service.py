@@ -89,8 +89,9 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
     if instance.deprecated_id:
         form, form_def = form_queries.get_form(target.form_id), form_queries.get_def(target.form_def_id)
         return edit_submission(form, form_def, instance, xml, received, sender, check_editor=True)[1]
-    new = new_submission(project_id, target.form_id, target.xml_form_id, (target.form_def_id, target.form_def_sha256),
-                         fields, names, instance, xml, received, sender)
+    version = (target.form_def_id, target.form_def_sha256, target.rules_sha256)
+    new = new_submission(project_id, target.form_id, target.xml_form_id, version, fields, names, instance, xml,
+                         received, sender)
     if file_submission(new) is not None:
         return True
     # Filed before (a retry, a split upload's next part, or the same upload arriving twice at once).
@@ -118,11 +119,11 @@ def store_received_files(names, files):
 
 def new_submission(project_id, form_id, xml_form_id, version, fields, names, instance, xml, received, sender):
     """The rows of a new submission, as plain data for filing, placed in its area (placing.py); `version` is
-    the form version's (id, sha256)."""
+    the form version's (id, XForm sha256, workbook sha256 or None)."""
     now = utcnow()
-    form_def_id, sha256 = version
+    form_def_id = version[0]
     point = read_geopoint(instance.root, first_geopoint(fields))
-    area_id = placing.place(project_id, form_def_id, sha256, instance.root, point)
+    area_id = placing.place(project_id, version, instance.root, point)
     attachments = tuple(NewAttachment(name, received[name].stored if name in received else None,
                                       received[name].content_type if name in received else None) for name in names)
     return NewSubmission(
@@ -170,7 +171,7 @@ def edit_submission(form, form_def, instance, xml, received, sender, check_edito
     _attach(submission_def, instance, form_def, received,
             carried={item.name: item for item in previous.attachments if item.blob_id is not None})
     submission.review_state, submission.updated_at = "edited", utcnow()
-    submission.area_id = placing.place(form.project_id, form_def.id, form_def.sha256, instance.root,
+    submission.area_id = placing.place(form.project_id, placing.version_of(form_def), instance.root,
                                        read_geopoint(instance.root, first_geopoint(fields_of(form_def))))
     submission.outside_areas = placing.is_outside(form.project_id, sender.actor_id, sender.actor_type,
                                                   submission.area_id)
@@ -205,7 +206,7 @@ def create_from_rest(form, instance, xml, sender):
         raise errors.uniqueness_violation(fields="instanceID", values=instance.instance_id)
     form_def = form_def_for(form, instance.version)
     fields = fields_of(form_def)
-    new = new_submission(form.project_id, form.id, form.xml_form_id, (form_def.id, form_def.sha256), fields,
+    new = new_submission(form.project_id, form.id, form.xml_form_id, placing.version_of(form_def), fields,
                          named_files(instance, fields), instance, xml, {}, sender)
     check_sender_areas(form.project_id, new.area_id, sender)
     submission_id = file_submission(new)
