@@ -57,6 +57,13 @@ class FormDef(Base):
                  sqlite_where=PUBLISHED, postgresql_where=PUBLISHED),
     )
 
+    @property
+    def content_key(self) -> tuple:
+        """What the version is made of: its XForm's sha256 and its workbook's (None if uploaded as XML; the
+        scoring rules live there). Caches of what a version means key on this, not on the id, which comes
+        again when a database is made anew."""
+        return self.sha256, self.xls_blob.sha256 if self.xls_blob is not None else None
+
 
 class FormAttachment(Base):
     """A media or data file a form version expects; blob_id is NULL until someone uploads it."""

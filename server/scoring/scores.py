@@ -49,9 +49,8 @@ def cannot_score(text):
 
 def scorer_of_form_def(form_def):
     """The Scorer of a form version's rule set, or None when its workbook has no scoring sheets (or it was
-    uploaded as XForm XML). Read once per process, keyed by content (the rules live in the workbook, not in the
-    XForm; ids come again after a database is made anew)."""
-    key = (form_def.sha256, form_def.xls_blob.sha256 if form_def.xls_blob is not None else None)
+    uploaded as XForm XML). Read once per process, keyed by the version's content."""
+    key = form_def.content_key
     if key not in _SCORERS:
         if len(_SCORERS) > 256:
             _SCORERS.clear()

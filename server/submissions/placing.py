@@ -17,12 +17,13 @@ from ..registries import queries as registry_queries
 from . import queries
 from .instance import Geopoint, values_at
 
-_SUBJECT_PATHS = {}  # (form version id, sha256) → the path of the field holding the subject, or None
+_SUBJECT_PATHS = {}  # version (version_of) → the path of the field holding the subject, or None
 
 
 def version_of(form_def) -> tuple:
-    """How placing names a form version: (id, its XForm's sha256, its workbook's sha256 or None)."""
-    return form_def.id, form_def.sha256, form_def.xls_blob.sha256 if form_def.xls_blob is not None else None
+    """How placing names a form version: (id, *FormDef.content_key), plain values that ingest reads in its one
+    query (SUBMISSION_TARGET)."""
+    return form_def.id, *form_def.content_key
 
 
 def place(project_id: int, version: tuple, root, point: Geopoint | None) -> int | None:
@@ -51,18 +52,15 @@ def is_outside(project_id: int, actor_id: int | None, actor_type: str | None, ar
 
 def subject_path(version: tuple) -> tuple | None:
     """The path of the field the form version's scoring rules take the subject from (None without rules;
-    rules name a field by the last step of its path). Read once per process: a stored version never changes
-    (keyed by its XForm's and its workbook's content too, as the scorers are, so that an id used again after a
-    database is made anew names no other rules)."""
-    key = version
-    form_def_id = version[0]
-    if key not in _SUBJECT_PATHS:
+    rules name a field by the last step of its path). Read once per process, keyed by the version's content
+    too, as the scorers are."""
+    if version not in _SUBJECT_PATHS:
         from ..scoring.scores import scorer_of_form_def  # scoring reads submissions, not the other way round
-        form_def = db.session.get(FormDef, form_def_id)
+        form_def = db.session.get(FormDef, version[0])
         scorer = scorer_of_form_def(form_def)
         name = scorer.rules.subject_field if scorer is not None else None
         if len(_SUBJECT_PATHS) > 1024:
             _SUBJECT_PATHS.clear()
-        _SUBJECT_PATHS[key] = next((field.path for field in fields_of(form_def) if field.path[-1] == name),
-                                           None)
-    return _SUBJECT_PATHS[key]
+        _SUBJECT_PATHS[version] = next((field.path for field in fields_of(form_def) if field.path[-1] == name),
+                                       None)
+    return _SUBJECT_PATHS[version]

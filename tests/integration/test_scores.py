@@ -525,8 +525,7 @@ def test_a_new_rule_set_version_rescores_the_results_and_keeps_the_old_scores(cl
 def test_the_scorer_read_once_follows_the_workbook_not_the_version_id(client, admin, project):
     """The same XForm under other rules (another project's workbook) is another scorer, even where a version
     id comes again, as it does after a database is made anew."""
-    from types import SimpleNamespace
-
+    from server.forms.models import FormDef
     from server.forms.queries import get_form_by_project_and_xml_form_id
     from server.scoring.scores import scorer_of_form_def
     from tests.factories import create_project
@@ -539,8 +538,8 @@ def test_the_scorer_read_once_follows_the_workbook_not_the_version_id(client, ad
     assert first.sha256 == second.sha256  # the rules are not in the XForm
     bands = {band.name: band.threshold for band in scorer_of_form_def(first).rules.bands}
     assert bands["tot"] == 85
-    same_id = SimpleNamespace(id=first.id, sha256=first.sha256, xml=first.xml, xls_blob=second.xls_blob,
-                              xls_content_type=second.xls_content_type)
+    same_id = FormDef(id=first.id, sha256=first.sha256, xml=first.xml, xls_blob=second.xls_blob,
+                      xls_content_type=second.xls_content_type)  # not added to the session
     assert {band.name: band.threshold for band in scorer_of_form_def(same_id).rules.bands}["tot"] == 96
 
 CLAN_FORM = (HAMLET_FORM.replace("| thon_thu            |", "| dong_ho_thu         |")
