@@ -110,6 +110,28 @@ def execute_plain(session, statement, params=None):
                                          dialect=connection.dialect) from error
 
 
+def stream_plain(session, statement, batch: int):
+    """Run a query on the session's connection (same transaction) and yield its rows `batch` at a time, as plain
+    tuples: for the exports, which stream tens of thousands of rows. On PostgreSQL through a psycopg server-side
+    cursor, without SQLAlchemy's result machinery (as execute_plain; the statement must take and return plain
+    values); elsewhere (SQLite) through SQLAlchemy."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from connection.execute(statement.execution_options(yield_per=batch)).partitions()
+        return
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    driver = connection.connection.driver_connection
+    with driver.cursor(name=f"stream_{id(compiled):x}") as cursor:
+        try:
+            cursor.execute(compiled.string, compiled.params)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        except connection.dialect.loaded_dbapi.Error as error:  # raised as SQLAlchemy would
+            raise sa.exc.DBAPIError.instance(compiled.string, compiled.params, error,
+                                             connection.dialect.loaded_dbapi.Error, dialect=connection.dialect) \
+                from error
+
+
 class PlainRows(list):
     """Rows as named tuples, with the two accessors the hot paths use."""
 

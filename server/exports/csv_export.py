@@ -9,6 +9,7 @@ numbers aside) gets a ' in front, as in every table the server writes (tables/ce
 
 import csv
 import io
+import json
 import re
 import tempfile
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from ..forms.schema import schema_fields
 from ..forms.structure import read_structure
 from ..safexml import parse_stored_xml
 from ..tables import FORMULA_STARTS
-from .queries import FormRef, batches, exported_submissions, present_media
-from .tables import Layout, layout_of, safe_file_name, submission_rows
+from .queries import FormRef, StoredAsk, batches, exported_submissions, present_media
+from .stored_rows import Keeper, fields_key
+from .tables import ROOT_METADATA, Layout, layout_of, metadata_cells, safe_file_name, submission_rows
 
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -77,15 +79,45 @@ def choice_values(form_def) -> dict:
             for path, question in structure.questions.items() if question.choices}
 
 
+class _StoredCells:
+    """The cells of each version under a layout's fields, read from its stored row or made from its XML (and then
+    kept: stored_rows.py). Cells are made under the whole layout (repeats included) whatever the export writes,
+    so that a row kept by submissions.csv serves the zip too."""
+
+    def __init__(self, layout: Layout):
+        fields = tuple(layout.fields.values())
+        select_values = {path: known for table in (layout.root, *layout.repeats)
+                         for path, known in table.select_values.items()}
+        self.key = fields_key(fields, select_values)
+        self.layout = layout_of(fields, "", select_values=select_values or None)
+        self.keeper = Keeper(self.key, "csv")
+        self.maker = _Writer(False)
+
+    def of(self, exported) -> tuple[str, str | None]:
+        """(the root row's SubmissionDate and answer cells as CSV text, which never change; the repeat tables' lines
+        as JSON)."""
+        if exported.cells is not None:
+            return exported.cells, exported.rest
+        row, repeats = submission_rows(self.layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
+        answers = row[1:len(row) - len(ROOT_METADATA)]
+        cells = row[0] + (self.maker.line(["", *answers])[:-1] if answers else "")
+        lines = {path: "".join(self.maker.line(item) for item in rows) for path, rows in repeats.items() if rows}
+        rest = json.dumps(lines, ensure_ascii=False) if lines else None
+        self.keeper.add(exported.def_id, cells, rest)
+        return cells, rest
+
+
 def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions, condition) -> Iterator[bytes]:
     """submissions.csv: the root table only (`layout` made with root_only)."""
     writer = _Writer(options.bom)
+    stored = _StoredCells(layout)
     yield writer.row(layout.root.header)
-    for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
-        row, _ = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
-        writer.add(row)
+    rows = exported_submissions(form, scope, filters, condition, stored=StoredAsk(stored.key, "csv", False))
+    for number, exported in enumerate(rows, 1):
+        writer.add_stored(exported.meta, stored.of(exported)[0])
         if number % FLUSH_ROWS == 0:
             yield writer.take()
+    stored.keeper.flush()
     yield writer.take()
 
 
@@ -125,17 +157,22 @@ def _root_member(form, layout, scope, filters, options, condition, spools, def_i
     yield writer.row(layout.root.header)
     for table in layout.repeats:
         spools[table.path].write(repeat_writers[table.path].row(table.header))
-    for number, exported in enumerate(exported_submissions(form, scope, filters, condition), 1):
-        row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
-        writer.add(row)
-        for path, rows in repeats.items():
-            for repeat_row in rows:
-                repeat_writers[path].add(repeat_row)
-        def_ids.write(f"{exported.def_id}\n")
+    stored = _StoredCells(layout)
+    rows = exported_submissions(form, scope, filters, condition,
+                                stored=StoredAsk(stored.key, "csv", bool(layout.repeats)))
+    for number, exported in enumerate(rows, 1):
+        cells, rest = stored.of(exported)
+        writer.add_stored(exported.meta, cells)
+        if rest is not None:
+            for path, lines in json.loads(rest).items():
+                repeat_writers[path].add_text(lines)
+        if exported.meta.attachments_present:  # the versions whose files media/ holds
+            def_ids.write(f"{exported.def_id}\n")
         if number % FLUSH_ROWS == 0:
             for path, repeat_writer in repeat_writers.items():
                 spools[path].write(repeat_writer.take())
             yield writer.take()
+    stored.keeper.flush()
     for path, repeat_writer in repeat_writers.items():
         spools[path].write(repeat_writer.take())
     yield writer.take()
@@ -167,9 +204,25 @@ class _Writer:
         self.writer.writerow([_cell(value) if value.__class__ is str and value[:1] in FORMULA_FIRST else value
                               for value in row])
 
+    def add_stored(self, meta, cells: str):
+        """A root row from its stored cells (_StoredCells) and the submission's metadata."""
+        self.buffer.write(cells + ",")
+        self.add(metadata_cells(meta))
+
+    def add_text(self, text: str):
+        self.buffer.write(text)
+
     def row(self, row) -> bytes:
         self.add(row)
         return self.take()
+
+    def line(self, row) -> str:
+        """One row as CSV text, ending in \n (nothing else buffered)."""
+        self.add(row)
+        text = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return text
 
     def take(self) -> bytes:
         text, self.bom = self.bom + self.buffer.getvalue(), ""

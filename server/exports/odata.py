@@ -6,10 +6,12 @@ dicts out. Names are Central's sanitised OData identifiers.
 """
 
 import hashlib
+import json
 import math
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from json.encoder import encode_basestring
+from typing import NamedTuple
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
@@ -17,6 +19,7 @@ from ..forms.schema import REPEAT, STRUCTURE, SchemaField
 from .tables import iso_millis
 
 ROOT = "Submissions"
+ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every row
 FQDN = "org.opendatakit.user"
 EDM_TYPES = {"int": "Edm.Int64", "decimal": "Edm.Decimal", "boolean": "Edm.Boolean", "geopoint": "Edm.GeographyPoint",
              "geotrace": "Edm.GeographyLineString", "geoshape": "Edm.GeographyPolygon", "date": "Edm.Date",
@@ -52,6 +55,7 @@ class Schema:
         # the table name a field's path implies (Central's getBranchState compares it with the table asked for)
         self.implied = {field.path: ".".join([ROOT, *_parts(field.path)]) for field in fields}
         self.names = {field.path: sanitize(field.name) for field in fields}
+        self.has_repeats = any(field.type == REPEAT for field in fields)
         self._frames = {}
 
     def tables(self) -> list[str]:
@@ -91,9 +95,8 @@ def service_document(schema: Schema, service_url: str) -> dict:
             "value": [{"name": table, "kind": "EntitySet", "url": table} for table in schema.tables()]}
 
 
-@dataclass(frozen=True)
-class System:
-    """A submission's __system block."""
+class System(NamedTuple):
+    """A submission's __system block (a named tuple: the feed makes one per row)."""
     submission_date: object
     updated_at: object
     submitter_id: int | None
@@ -115,9 +118,48 @@ class System:
                   "edits": self.edits, "formVersion": self.form_version, "deletedAt": _time(self.deleted_at)}
         return values if only is None else {key: value for key, value in values.items() if key in only}
 
+    def json_after_date(self) -> str:
+        """ENCODE(self.as_json()) after its submissionDate value: a stored row holds what comes before it (a
+        submission's date never changes), the feed writes this part for each row."""
+        return (f',"updatedAt":{_json(_time(self.updated_at))},'
+                f'"submitterId":{"null" if self.submitter_id is None else _json(str(self.submitter_id))},'
+                f'"submitterName":{_json(self.submitter_name or None)},'
+                f'"attachmentsPresent":{int(self.attachments_present or 0)},'
+                f'"attachmentsExpected":{int(self.attachments_expected or 0)},"status":null,'
+                f'"reviewState":{_json(self.review_state or None)},"deviceId":{_json(self.device_id or None)},'
+                f'"edits":{_json_number(self.edits)},"formVersion":{_json(self.form_version)},'
+                f'"deletedAt":{_json(_time(self.deleted_at))}}}')
+
+
+def _json(text: str | None) -> str:
+    return "null" if text is None else encode_basestring(text)
+
+
+def _json_number(value) -> str:
+    return "null" if value is None else str(int(value))
+
 
 def _time(moment):
     return None if moment is None else iso_millis(moment)
+
+
+def stored_record(schema: Schema, root, instance_id: str, submission_date) -> tuple[str, str | None]:
+    """One submission's Submissions record as a stored row keeps it (stored_rows.py): (its JSON up to the value of
+    __system's submissionDate: the fields, __id and the date, none of which changes; its repeats' navigation
+    links as JSON members, or None). record_text completes it."""
+    record = schema.frame()
+    fields = len(record)
+    _walk(schema, ROOT, root, "", [], {}, record, instance_id, False, False, [])
+    members = list(record.items())
+    head = ENCODE(dict(members[:fields]))[:-1] + ("," if fields else "")
+    head += f'"__id":{encode_basestring(instance_id)},"__system":{{"submissionDate":{_json(_time(submission_date))}'
+    return head, ENCODE(dict(members[fields:]))[1:-1] or None
+
+
+def record_text(head: str, links: str | None, system: System) -> str:
+    """The JSON of a Submissions record from its stored row (stored_record) and its __system: what
+    ENCODE(submission_rows(…)[0]) gives."""
+    return head + system.json_after_date() + ("," + links + "}" if links else "}")
 
 
 def submission_rows(schema: Schema, table: str, root, instance_id: str, system: System, wkt: bool = False,

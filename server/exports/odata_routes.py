@@ -20,13 +20,13 @@ from ..submissions import listing
 from ..submissions.models import Submission
 from . import odata
 from .odata_filter import parse_filter, parse_orderby
-from .queries import FormRef, odata_submissions, skiptoken_mark
+from .queries import FormRef, StoredAsk, odata_submissions, skiptoken_mark
+from .stored_rows import Keeper, fields_key
 
 bp = Blueprint("odata", __name__, url_prefix="/v1/projects/<int:project_id>/forms")
 SUPPORTED = {"$top", "$skip", "$skiptoken", "$count", "$wkt", "$filter", "$orderby", "$select", "$expand", "$format"}
 JSON_TYPE = "application/json; charset=utf-8"
 FLUSH_ROWS = 100
-ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every row
 
 
 def _form_and_schema(project_id, xml_form_id, draft):
@@ -178,6 +178,16 @@ def _selector(schema, select):
     return names, None if whole_system or not system_fields else system_fields
 
 
+def _stored_text(schema, exported, keeper) -> str:
+    """A Submissions record's JSON from the version's stored row, or made from its XML and then kept."""
+    cells, links = exported.cells, exported.rest
+    if cells is None:
+        cells, links = odata.stored_record(schema, parse_stored_xml(exported.xml.encode("utf-8")),
+                                           exported.instance_id, exported.system.submission_date)
+        keeper.add(exported.def_id, cells, links)
+    return odata.record_text(cells, links, exported.system)
+
+
 def _stream(form, schema, table, scope, condition, query, service_url, count, draft, selector, after):
     system_only = selector[1] if selector else None
     top, skip, token = query["top"], query["skip"], query["skiptoken"]
@@ -185,17 +195,27 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
     yield b'{"value":['
     written, skipped, last_id, more, total = 0, 0, None, False, 0
     seen_token = token is None or root_table
+    # the plain Submissions feed (what Excel, Power BI and pyodk read) is written from stored rows
+    keeper = Keeper(fields_key(schema.fields), "odata") \
+        if root_table and selector is None and not query["wkt"] and not query["expand"] else None
     rows = () if draft else odata_submissions(form, scope, condition, query["order"], after,
-                                              limit=(top + 1 + skip) if root_table and top is not None else None)
+                                              limit=(top + 1 + skip) if root_table and top is not None else None,
+                                              stored=StoredAsk(keeper.key, keeper.kind, schema.has_repeats)
+                                              if keeper else None)
     buffer = []
     for exported in rows:
-        found = odata.submission_rows(schema, table, parse_stored_xml(exported.xml.encode("utf-8")),
-                                      exported.instance_id, exported.system, wkt=query["wkt"],
-                                      expand=query["expand"], system_only=system_only)
-        for row in found:
+        if keeper is not None:
+            found = [(exported.instance_id, _stored_text(schema, exported, keeper))]
+        else:
+            found = [(row["__id"], odata.ENCODE(row if selector is None else
+                                                {key: value for key, value in row.items() if key in selector[0]}))
+                     for row in odata.submission_rows(schema, table, parse_stored_xml(exported.xml.encode("utf-8")),
+                                                      exported.instance_id, exported.system, wkt=query["wkt"],
+                                                      expand=query["expand"], system_only=system_only)]
+        for row_id, text in found:
             total += 1
             if not seen_token:
-                seen_token = row["__id"] == token.get("repeatId")
+                seen_token = row_id == token.get("repeatId")
                 continue
             if skipped < skip:
                 skipped += 1
@@ -203,16 +223,16 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
             if top is not None and written >= top:
                 more = True
                 continue
-            if selector is not None:
-                row = {key: value for key, value in row.items() if key in selector[0]}
-            buffer.append(ENCODE(row))
+            buffer.append(text)
             written += 1
-            last_id = row["__id"]
+            last_id = row_id
         if len(buffer) >= FLUSH_ROWS:
             yield (("," if written > len(buffer) else "") + ",".join(buffer)).encode("utf-8")
             buffer = []
         if more and root_table:
             break
+    if keeper is not None:
+        keeper.flush()
     if buffer:
         yield (("," if written > len(buffer) else "") + ",".join(buffer)).encode("utf-8")
     tail = {"@odata.context": f"{service_url}/$metadata#{table}"}

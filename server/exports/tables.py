@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..forms.schema import REPEAT, STRUCTURE
 
@@ -43,9 +44,8 @@ class Layout:
     fields: dict  # {path: SchemaField}
 
 
-@dataclass(frozen=True)
-class SubmissionMeta:
-    """What the root row says about a submission besides its answers."""
+class SubmissionMeta(NamedTuple):
+    """What the root row says about a submission besides its answers (a named tuple: exports make one per row)."""
     instance_id: str
     created_at: dt.datetime
     submitter_id: int | None
@@ -178,12 +178,14 @@ def _cell(table, schema_field, text, index, row):
 
 
 def _metadata(row, table, meta):
-    start = len(table.header) - len(ROOT_METADATA)
     row[0] = iso_millis(meta.created_at)
-    values = (meta.instance_id, meta.submitter_id, meta.submitter_name, meta.attachments_present,
-              meta.attachments_expected, meta.status, meta.review_state, meta.device_id, meta.edits,
-              meta.form_version)
-    row[start:] = values
+    row[len(table.header) - len(ROOT_METADATA):] = metadata_cells(meta)
+
+
+def metadata_cells(meta: SubmissionMeta) -> tuple:
+    """The root row's last cells, under ROOT_METADATA."""
+    return (meta.instance_id, meta.submitter_id, meta.submitter_name, meta.attachments_present,
+            meta.attachments_expected, meta.status, meta.review_state, meta.device_id, meta.edits, meta.form_version)
 
 
 def iso_millis(moment: dt.datetime) -> str:
