@@ -4,6 +4,7 @@ time: each one's current version's XML and what Central's root table says about 
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -37,8 +38,7 @@ class FormRef:
         return cls(form.id, form.project_id, form.current_def_id, form.xml_form_id)
 
 
-@dataclass(frozen=True)
-class Exported:
+class Exported(NamedTuple):  # named tuples: an export makes one per row
     meta: SubmissionMeta
     xml: str | None  # None when a stored row was found (cells)
     def_id: int
@@ -134,8 +134,7 @@ def present_media(def_ids: list[int], with_def: bool = False) -> list[tuple]:
     return [tuple(row) if with_def else tuple(row[1:]) for row in ordered]
 
 
-@dataclass(frozen=True)
-class ODataSubmission:
+class ODataSubmission(NamedTuple):
     instance_id: str
     xml: str | None  # None when a stored row was found (cells)
     system: System
