@@ -117,7 +117,7 @@ def root_csv(form: FormRef, layout: Layout, scope, filters, options: CsvOptions,
         writer.add_stored(exported.meta, stored.of(exported)[0])
         if number % FLUSH_ROWS == 0:
             yield writer.take()
-    stored.keeper.flush()
+    stored.keeper.finish()
     yield writer.take()
 
 
@@ -172,7 +172,7 @@ def _root_member(form, layout, scope, filters, options, condition, spools, def_i
             for path, repeat_writer in repeat_writers.items():
                 spools[path].write(repeat_writer.take())
             yield writer.take()
-    stored.keeper.flush()
+    stored.keeper.finish()
     for path, repeat_writer in repeat_writers.items():
         spools[path].write(repeat_writer.take())
     yield writer.take()

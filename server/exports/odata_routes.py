@@ -232,7 +232,7 @@ def _stream(form, schema, table, scope, condition, query, service_url, count, dr
         if more and root_table:
             break
     if keeper is not None:
-        keeper.flush()
+        keeper.finish()
     if buffer:
         yield (("," if written > len(buffer) else "") + ",".join(buffer)).encode("utf-8")
     tail = {"@odata.context": f"{service_url}/$metadata#{table}"}

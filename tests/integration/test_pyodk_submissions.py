@@ -114,3 +114,8 @@ def test_pyodk_reads_the_odata_tables_and_the_csv_export(pyodk_client, tmp_path)
     assert len(client.submissions.get_table(form_id="minh_chung", expand="*")["value"]) == 3
     export = client.session.get(f"projects/{project_id}/forms/minh_chung/submissions.csv")
     assert export.status_code == 200 and export.text.splitlines()[0].startswith("SubmissionDate,chu_ho,anh,")
+    # the first plain feed and CSV keep their rows (on the server's own thread); the next ones read them
+    plain = client.submissions.get_table(form_id="minh_chung")
+    assert [row["chu_ho"] for row in plain["value"]] == ["Hộ số 2", "Hộ số 1", "Hộ số 0"]
+    assert client.submissions.get_table(form_id="minh_chung") == plain
+    assert client.session.get(f"projects/{project_id}/forms/minh_chung/submissions.csv").text == export.text
