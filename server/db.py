@@ -1,5 +1,7 @@
 """The declarative base, shared column types and the SQLite connection settings."""
 
+import queue
+import threading
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -130,6 +132,60 @@ def stream_plain(session, statement, batch: int):
             raise sa.exc.DBAPIError.instance(compiled.string, compiled.params, error,
                                              connection.dialect.loaded_dbapi.Error, dialect=connection.dialect) \
                 from error
+
+
+READ_AHEAD = 2  # batches read and not yet taken
+_END = object()
+
+
+def read_ahead(make_batches):
+    """The batches `make_batches()` yields (a generator reading the database through db.session), read on a
+    thread of its own, with its own app context, session and connection, up to READ_AHEAD batches ahead of the
+    caller: an export's database time and its writing overlap. On SQLite, or where the database is one connection
+    (the tests' rolled-back transaction), the batches are read here, in the caller's session."""
+    from flask import current_app
+
+    from .extensions import db
+    engine = db.engine
+    if isinstance(engine, sa.Connection) or engine.dialect.name != "postgresql":
+        yield from make_batches()
+        return
+    app, batches, stop = current_app._get_current_object(), queue.Queue(maxsize=READ_AHEAD), threading.Event()
+
+    def read():
+        with app.app_context():
+            made = make_batches()
+            try:
+                for batch in made:
+                    if not _put(batches, batch, stop):
+                        return
+                _put(batches, _END, stop)
+            except BaseException as error:  # handed to the caller, which raises it
+                _put(batches, error, stop)
+            finally:
+                made.close()
+                db.session.remove()
+
+    thread = threading.Thread(target=read, daemon=True, name="read-ahead")
+    thread.start()
+    try:
+        while (batch := batches.get()) is not _END:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:  # also when the caller stops early ($top reached, the client went away)
+        stop.set()
+        thread.join()
+
+
+def _put(batches, item, stop) -> bool:
+    while not stop.is_set():
+        try:
+            batches.put(item, timeout=0.5)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 class PlainRows(list):

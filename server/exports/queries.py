@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from .. import errors
 from ..auth.models import Actor
 from ..blobs.models import Blob
-from ..db import stream_plain
+from ..db import read_ahead, stream_plain
 from ..extensions import db
 from ..forms.models import FormDef
 from ..submissions import listing
@@ -97,20 +97,24 @@ def _stored_columns(stored):
 
 def _with_xml(query, stored, def_column, batch):
     """(row, XML, stored cells, stored rest) per row of `query` (made with _stored_columns after the version id
-    at `def_column`): the XML of the versions without a stored row read a batch at a time, by id."""
+    at `def_column`): the XML of the versions without a stored row read a batch at a time, by id. On PostgreSQL the
+    batches are read ahead, on a connection of their own, while the export writes the rows before them."""
+    for rows in read_ahead(lambda: _batches_with_xml(query, stored, def_column, batch)):
+        yield from rows
+
+
+def _batches_with_xml(query, stored, def_column, batch):
     _without_jit()
     for rows in stream_plain(db.session, query, batch):
         if stored is None:
-            for values in rows:
-                yield values, values[def_column + 1], None, None
+            yield [(values, values[def_column + 1], None, None) for values in rows]
             continue
         missing = [values[def_column] for values in rows if values[def_column + 1] is None]
         xml = dict(db.session.execute(sa.select(SubmissionDef.id, SubmissionDef.xml)
                                       .where(SubmissionDef.id.in_(missing))).all()) if missing else {}
-        for values in rows:
-            cells = values[def_column + 1]
-            rest = values[def_column + 2] if stored.with_rest else None
-            yield values, xml.get(values[def_column]) if cells is None else None, cells, rest
+        with_rest = stored.with_rest
+        yield [(values, xml.get(values[def_column]) if values[def_column + 1] is None else None,
+                values[def_column + 1], values[def_column + 2] if with_rest else None) for values in rows]
 
 
 def _without_jit():
