@@ -22,9 +22,9 @@ KEEP_BATCH = 500
 WAITING = 4  # batches handed over and not yet stored
 IDLE_SECONDS = 60
 log = logging.getLogger(__name__)
-# psycopg's executemany would send a batch row by row; unnest() takes it in one statement (binary arrays: %b)
 INSERT_ROWS = ("INSERT INTO export_rows (submission_def_id, fields_key, kind, cells, rest) VALUES (?, ?, ?, ?, ?) "
                "ON CONFLICT (submission_def_id, fields_key, kind) DO NOTHING")
+# psycopg's executemany would send a batch row by row; unnest() takes it in one statement (binary arrays: %b)
 INSERT_ARRAYS = ("INSERT INTO export_rows (submission_def_id, fields_key, kind, cells, rest) "
                  "SELECT * FROM unnest(%b::integer[], %b::varchar[], %b::varchar[], %b::text[], %b::text[]) "
                  "ON CONFLICT (submission_def_id, fields_key, kind) DO NOTHING")
