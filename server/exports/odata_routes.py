@@ -19,8 +19,10 @@ from ..safexml import parse_stored_xml
 from ..submissions import listing
 from ..submissions.models import Submission
 from . import odata
+from .etag import matches, selection_etag, tagged
 from .odata_filter import parse_filter, parse_orderby
 from .queries import FormRef, StoredAsk, odata_submissions, skiptoken_mark
+from .routes import NOTHING
 from .stored_rows import Keeper, fields_key
 
 bp = Blueprint("odata", __name__, url_prefix="/v1/projects/<int:project_id>/forms")
@@ -43,7 +45,7 @@ def _service_url(project_id, xml_form_id, draft):
 
 
 def _odata_response(body, content_type=JSON_TYPE):
-    response = Response(body, content_type=content_type)
+    response = Response(body, content_type=content_type) if content_type else Response(status=304)
     response.headers["OData-Version"] = "4.0"
     return response
 
@@ -87,9 +89,15 @@ def table_rows(project_id, xml_form_id, table, draft=False):
     token = query["skiptoken"]
     after = skiptoken_mark(form, token["instanceId"]) if table == odata.ROOT and token and "instanceId" in token \
         else None
-    chunks = _stream(FormRef.of(form), schema, table, scope, condition, query, service_url, count, draft, selector,
-                     after)
-    return _odata_response(stream_with_context(chunks))
+    ref = FormRef.of(form)
+    # the tag of the submissions the rows come from (a repeat table's: all of them, its paging is by its rows)
+    etag = selection_etag(ref, scope, NOTHING if draft else listing.Filters(), condition, query["order"], after,
+                          (query["top"] + 1 + query["skip"]) if table == odata.ROOT and query["top"] is not None
+                          else None)
+    if matches(etag):
+        return tagged(_odata_response(b"", None), etag)
+    chunks = _stream(ref, schema, table, scope, condition, query, service_url, count, draft, selector, after)
+    return tagged(_odata_response(stream_with_context(chunks)), etag)
 
 
 def _read_query(table):

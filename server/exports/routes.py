@@ -21,6 +21,7 @@ from ..http import caller_scope, form_or_404
 from ..scoring.scores import score_pending
 from ..submissions import listing
 from .csv_export import CsvOptions, csv_zip, export_layout, root_csv
+from .etag import matches, selection_etag, tagged
 from .geojson import default_geo_field, feature_collection, geo_fields
 from .kml import kml_document, kml_labels
 from .media_zip import media_zip
@@ -93,11 +94,26 @@ def export_source(project_id, xml_form_id, draft):
     if request.values.get("$filter"):
         parse_filter(request.values["$filter"])  # refused before anything is written
     filters = export_filters(form.project_id)
-    log_action(current_actor(), "form.submission.export", "form", form.id,
-               {"draft": draft, "filters": filters.as_args(), "options": vars(chosen)})
-    filters = NOTHING if draft else filters
     condition = parse_filter(request.values["$filter"]) if request.values.get("$filter") else sa.true()
     return form, versions, caller_scope(form.project_id), filters, chosen, condition
+
+
+def _logged(form, draft, filters, chosen) -> listing.Filters:
+    """The audit entry of an export that is written (not of a 304); the filters it reads (a draft: none)."""
+    log_action(current_actor(), "form.submission.export", "form", form.id,
+               {"draft": draft, "filters": filters.as_args(), "options": vars(chosen)})
+    return NOTHING if draft else filters
+
+
+def _csv_download(form, draft, filters, scope, condition, chosen, make_chunks, name, content_type):
+    """Central's CSV exports with its weak ETag: a 304 without a body (nor an audit entry) when the client has
+    this selection's tag already."""
+    ref = FormRef.of(form)
+    etag = selection_etag(ref, scope, NOTHING if draft else filters, condition)
+    if matches(etag):
+        return tagged(Response(status=304), etag)
+    filters = _logged(form, draft, filters, chosen)
+    return tagged(download(make_chunks(ref, filters), name, content_type), etag)
 
 
 def download(chunks, name, content_type):
@@ -113,7 +129,9 @@ def csv_zip_export(project_id, xml_form_id, draft=False):
     form, versions, scope, filters, chosen, condition = export_source(project_id, xml_form_id, draft)
     layout = export_layout(form.xml_form_id, versions, chosen, root_only=False)
     name = safe_file_name(f"{form.xml_form_id}.zip" if chosen.attachments else f"{form.xml_form_id}.csv.zip")
-    return download(csv_zip(FormRef.of(form), layout, scope, filters, chosen, condition), name, "application/zip")
+    return _csv_download(form, draft, filters, scope, condition, chosen,
+                         lambda ref, chosen_filters: csv_zip(ref, layout, scope, chosen_filters, chosen, condition),
+                         name, "application/zip")
 
 
 @bp.route("/submissions.csv", methods=["GET", "POST"])
@@ -122,8 +140,9 @@ def csv_zip_export(project_id, xml_form_id, draft=False):
 def csv_export(project_id, xml_form_id, draft=False):
     form, versions, scope, filters, chosen, condition = export_source(project_id, xml_form_id, draft)
     layout = export_layout(form.xml_form_id, versions, chosen, root_only=True)
-    return download(root_csv(FormRef.of(form), layout, scope, filters, chosen, condition),
-                    safe_file_name(f"{form.xml_form_id}.csv"), "text/csv; charset=utf-8")
+    return _csv_download(form, draft, filters, scope, condition, chosen,
+                         lambda ref, chosen_filters: root_csv(ref, layout, scope, chosen_filters, chosen, condition),
+                         safe_file_name(f"{form.xml_form_id}.csv"), "text/csv; charset=utf-8")
 
 
 @bp.route("/submissions.xlsx", methods=["GET", "POST"])
@@ -135,6 +154,7 @@ def xlsx_export(project_id, xml_form_id):
     if lang not in ("vi", "en"):
         raise errors.unexpected_value(field="lang", value=lang, reason="expected vi or en.")
     layout = export_layout(form.xml_form_id, versions, chosen, root_only=False)
+    filters = _logged(form, False, filters, chosen)
     chunks = submissions_xlsx(FormRef.of(form), layout, versions[0].xml, scope, filters, condition, chosen, lang)
     return download(chunks, safe_file_name(f"{form.xml_form_id}.xlsx"), XLSX_TYPE)
 
