@@ -9,6 +9,7 @@ instanceID, in its XML too, and its own date and review state). A second form ge
 distinct 208 KiB photo each, all through the real ingest. At each size it downloads, with a streaming HTTP client:
 
   csv.zip   GET …/submissions.csv.zip          (the zip Central's figures are for)
+  xlsx      GET …/submissions.xlsx             (Minh Chứng's workbook, written as it is sent; no Central figure)
   odata     GET …/forms/{f}.svc/Submissions    (all rows in one response, as Power Query reads it)
   media     GET …/submissions.csv.zip on the photo form (the CSV and every photo under media/)
 
@@ -128,18 +129,18 @@ def measure(server, label, url, headers, rows, repeat, check):
               "cold": cold[0]}
     tag = runs[-1][5]
     revalidations = []
-    for _ in range(repeat):  # a scheduled refresh that sends the tag back: a 304 while nothing changed
+    for _ in range(repeat if tag else 0):  # a scheduled refresh that sends the tag back: a 304 while nothing changed
         started = time.perf_counter()
         answer = requests.get(url, headers={**headers, "If-None-Match": tag}, timeout=3600)
         revalidations.append(time.perf_counter() - started)
         if answer.status_code != 304:
             sys.exit(f"If-None-Match {tag} gave {answer.status_code}, not 304")
-    result["not_modified"] = statistics.median(revalidations)
+    result["not_modified"] = statistics.median(revalidations) if revalidations else None
     each = ", ".join(f"{run:.3f}" for run in result["runs"])
     print(f"  {label:<8} {rows:>7,} rows: first export {cold[0]:.3f} s, then median {seconds:.3f} s (runs {each}), "
           f"first byte {result['first'] * 1000:.0f} ms, {result['bytes'] / 1e6:.1f} MB, "
-          f"server peak RSS {result['peak'] / 2**20:.0f} MiB; with its ETag sent back: 304 in "
-          f"{result['not_modified'] * 1000:.0f} ms", flush=True)
+          f"server peak RSS {result['peak'] / 2**20:.0f} MiB"
+          + (f"; with its ETag sent back: 304 in {result['not_modified'] * 1000:.0f} ms" if tag else ""), flush=True)
     return result
 
 
@@ -153,6 +154,15 @@ def zip_check(rows, media=0):
         photos = sum(name.startswith("media/") for name in names)
         if lines < rows or photos != media:  # a note can hold newlines: at least one line per row
             sys.exit(f"the zip holds {lines} lines and {photos} photos, expected {rows} rows and {media} photos")
+    return check
+
+
+def xlsx_check(rows):
+    def check(body):
+        if body is not None:
+            sheet = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml")
+            if sheet.count(b"<row ") != rows + 2:  # the labels and the names above the rows
+                sys.exit(f"the workbook's first sheet holds {sheet.count(b'<row ')} rows, expected {rows} + 2")
     return check
 
 
@@ -200,6 +210,8 @@ def main():
             results.append(measure(server, "csv.zip", f"{api}/{form_id}/submissions.csv.zip", admin, size,
                                    args.repeat if size <= 20_000 else 1, zip_check(size)))
             if size <= 20_000:
+                results.append(measure(server, "xlsx", f"{api}/{form_id}/submissions.xlsx", admin, size, 1,
+                                       xlsx_check(size)))
                 results.append(measure(server, "odata", f"{api}/{form_id}.svc/Submissions", admin, size, args.repeat,
                                        odata_check(size)))
         results.append(measure(server, "media", f"{api}/bench_anh/submissions.csv.zip", admin, args.media,
@@ -227,7 +239,8 @@ def report(results, args):
         print(f"| {result['label']} | {result['rows']:,} | {result['seconds']:.3f} | {result['first'] * 1000:.0f} "
               f"| {result['rows'] / result['seconds']:,.0f} | {result['bytes'] / 1e6:.1f} | {central_text} "
               f"| {'' if ratio is None else f'{ratio:.1f}'} | {aim} | {result['cold']:.3f} "
-              f"| {result['not_modified'] * 1000:.0f} | {result['peak'] / 2**20:.0f} |")
+              f"| {'–' if result['not_modified'] is None else format(result['not_modified'] * 1000, '.0f')} "
+              f"| {result['peak'] / 2**20:.0f} |")
     print("\n(× faster: Central's lower figure over our median. First export: the first after the data grew, which "
           "walks the XML of the versions no export has read and keeps their rows. Peak RSS: the gunicorn master and "
           "both workers, summed, during that export. 304: the same request with the ETag it gave sent back in "

@@ -95,10 +95,14 @@ def _stored_columns(stored):
     return columns
 
 
-def _with_xml(query, stored, def_column, batch):
+def _with_xml(query, stored, def_column, batch, limit=None):
     """(row, XML, stored cells, stored rest) per row of `query` (made with _stored_columns after the version id
     at `def_column`): the XML of the versions without a stored row read a batch at a time, by id. On PostgreSQL the
-    batches are read ahead, on a connection of their own, while the export writes the rows before them."""
+    batches are read ahead, on a connection of their own, while the export writes the rows before them (unless
+    the query's `limit` fits in one batch: nothing to overlap then)."""
+    if limit is not None and limit <= batch:
+        yield from (row for rows in _batches_with_xml(query, stored, def_column, batch) for row in rows)
+        return
     for rows in read_ahead(lambda: _batches_with_xml(query, stored, def_column, batch)):
         yield from rows
 
@@ -175,7 +179,7 @@ def odata_submissions(form, scope, condition, order: list, after=None, limit: in
                                    sa.and_(Submission.created_at == mark.created_at, Submission.id < mark.id)))
     if limit is not None:
         query = query.limit(limit)
-    for values, xml, cells, rest in _with_xml(query, stored, 12, batch):
+    for values, xml, cells, rest in _with_xml(query, stored, 12, batch, limit):
         yield ODataSubmission(values[0], xml, System(*values[1:12]), values[12], cells, rest)
 
 

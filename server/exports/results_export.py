@@ -7,17 +7,16 @@ under the rules that scored the result. Pure: counted rows, rule sets and areas 
 import csv
 import datetime as dt
 import io
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from ..db import LOCAL_TIME
 from ..scoring.area_totals import self_and_above
 from ..tables import csv_safe
+from .xlsx_stream import sheet_title, workbook
 
 AREA_LEVELS = ("province", "district", "commune", "hamlet")
 # (name, OData type) of every column, in order; a name is also the column's header and the OData property
@@ -136,6 +135,9 @@ def results_csv(records: Iterable[dict], criteria: dict, bom: bool = False) -> I
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff" if bom else "")
     writer.writerow([*NAMES, *(item.column for item in columns)])
+    yield buffer.getvalue().encode("utf-8")  # the header at once: the records may take a while to count
+    buffer.seek(0)
+    buffer.truncate()
     for count, record in enumerate(records, 1):
         own = record["criteria"]
         writer.writerow([*(_text(record[name]) for name in NAMES),
@@ -149,30 +151,28 @@ def results_csv(records: Iterable[dict], criteria: dict, bom: bool = False) -> I
 
 def results_xlsx(records: Iterable[dict], criteria: dict, lang: str = "vi") -> Iterator[bytes]:
     """results.xlsx: a sheet per model (in the order results come), row 1 the labels in `lang`, row 2 the names,
-    then a row per result; times in Asia/Ho_Chi_Minh, numbers and booleans as Excel's own. Written in
-    openpyxl's write-only mode to a temporary file, then sent in chunks."""
+    then a row per result; times in Asia/Ho_Chi_Minh, numbers as Excel's own. Written as it is sent
+    (xlsx_stream.py)."""
     with force_locale(lang):
         labels = column_labels()
         yes, no = _("yes"), _("no")
-    workbook = Workbook(write_only=True)
-    sheets = {}
+    return workbook(_sheet_rows(records, criteria, labels, yes, no, lang))
+
+
+def _sheet_rows(records, criteria, labels, yes, no, lang):
+    titles = {}
     for record in records:
         kind = record["model"]
         own = criteria.get(kind, [])
-        if kind not in sheets:
-            sheets[kind] = workbook.create_sheet(kind[:31])
-            sheets[kind].append([csv_safe(labels[name]) for name in NAMES]
-                                + [csv_safe(_label(item.label, lang) or item.code) for item in own])
-            sheets[kind].append([*NAMES, *(item.code for item in own)])
+        if kind not in titles:
+            titles[kind] = sheet_title(kind, titles.values())
+            yield titles[kind], ([csv_safe(labels[name]) for name in NAMES]
+                                 + [csv_safe(_label(item.label, lang) or item.code) for item in own])
+            yield titles[kind], [*NAMES, *(item.code for item in own)]
         cells = [_cell(record[name], yes, no) for name in NAMES]
-        sheets[kind].append(cells + [record["criteria"].get(item.code) for item in own])
-    if not sheets:
-        workbook.create_sheet("results").append([csv_safe(labels[name]) for name in NAMES])
-    with tempfile.TemporaryFile() as output:
-        workbook.save(output)
-        output.seek(0)
-        while chunk := output.read(1 << 16):
-            yield chunk
+        yield titles[kind], cells + [record["criteria"].get(item.code) for item in own]
+    if not titles:
+        yield "results", [csv_safe(labels[name]) for name in NAMES]
 
 
 def _cell(value, yes, no):

@@ -43,23 +43,26 @@ def _language(default="vi"):
 
 
 def _records(project_id, verb="submission.list", lang="vi"):
-    """(records, {model: [Criterion]}) of the results the caller may see, with the query's filters."""
+    """(caller, records, {model: [Criterion]}) of the results the caller may see, with the query's filters; the
+    records are made when first read, so a download's first bytes (its header) leave before they are counted."""
     kind, period = kind_and_period()
     actor = project_caller_or_404(project_id, verb)
-    rows = recognition_list(project_id, kind, period, request.args.get("area"), user_scope(project_id, actor.id))
+    scope, area = user_scope(project_id, actor.id), request.args.get("area")
     rules = {form_def_id: scorer.rules for form_def_id, (_, scorer) in current_scorers(project_id).items()}
-    areas = scoring_queries.list_area_rows()
-    by_code, by_id = {area.code: area for area in areas}, {area.id: area for area in areas}
-    labels = labels_by_uuid(project_id, {row[0].subject for row, _, _ in rows if row[0].subject})
-    records = []
-    for (counted, instance_id, xml_form_id, review_state), decision, outcome in rows:
-        label = labels.get(counted.subject) or (by_code[counted.subject].name if counted.subject in by_code
-                                                else None)
-        records.append(result_record(counted, instance_id, xml_form_id, review_state, decision, outcome,
-                                     rules.get(counted.form_def_id),
-                                     area_names(counted.area_code, by_code, by_id), label, lang))
     criteria = criteria_of(item for item in rules.values() if kind is None or item.kind == kind)
-    return actor, records, criteria
+
+    def records():
+        rows = recognition_list(project_id, kind, period, area, scope)
+        areas = scoring_queries.list_area_rows()
+        by_code, by_id = {area.code: area for area in areas}, {area.id: area for area in areas}
+        labels = labels_by_uuid(project_id, {row[0].subject for row, _, _ in rows if row[0].subject})
+        for (counted, instance_id, xml_form_id, review_state), decision, outcome in rows:
+            label = labels.get(counted.subject) or (by_code[counted.subject].name if counted.subject in by_code
+                                                    else None)
+            yield result_record(counted, instance_id, xml_form_id, review_state, decision, outcome,
+                                rules.get(counted.form_def_id), area_names(counted.area_code, by_code, by_id),
+                                label, lang)
+    return actor, records(), criteria
 
 
 def _file_name(extension):

@@ -1,17 +1,14 @@
 """submissions.xlsx (Minh Chứng's, beside Central's CSV): the same tables as the CSV zip, one sheet each, that Excel
 opens by double-click with every diacritic intact. Row 1 holds each column's label in the chosen language (the
 form's label, or ours for Central's metadata columns), row 2 Central's column names, then the data: numbers as
-numbers, the submission date as a date and time in Asia/Ho_Chi_Minh, text formula-safe. Written with openpyxl in
-write-only mode (each sheet goes to a temporary file as rows come), so memory stays flat; the finished file is then
-sent in chunks."""
+numbers, the submission date as a date and time in Asia/Ho_Chi_Minh, text formula-safe. Written as it is sent
+(xlsx_stream.py): the first bytes leave at once and memory stays flat."""
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from ..db import LOCAL_TIME
 from ..forms.structure import label_in, read_structure
@@ -20,6 +17,7 @@ from ..tables import csv_safe
 from .csv_export import CsvOptions
 from .queries import FormRef, exported_submissions
 from .tables import GEOPOINT_PARTS, ROOT_METADATA, Layout, submission_rows
+from .xlsx_stream import sheet_title, workbook
 
 NUMBER_TYPES = ("int", "decimal")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,36 +54,26 @@ def column_labels(layout_table, fields: dict, form_xml: str, lang: str) -> list[
 
 def submissions_xlsx(form: FormRef, layout: Layout, form_xml: str, scope, filters, condition, options: CsvOptions,
                      lang: str = "vi") -> Iterator[bytes]:
-    workbook = Workbook(write_only=True)
+    """The workbook, written as it is sent (xlsx_stream.py): the root table's sheet first, then each repeat's."""
+    return workbook(_sheet_rows(form, layout, form_xml, scope, filters, condition, lang))
+
+
+def _sheet_rows(form, layout, form_xml, scope, filters, condition, lang):
+    """(sheet title, cells) of every row: each sheet's two header rows, then the submissions' rows."""
     tables = [layout.root, *layout.repeats]
-    sheets = {}
+    titles = {}
     for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(table.file_name, sheets))
-        sheet.append([csv_safe(label) for label in column_labels(table, layout.fields, form_xml, lang)])
-        sheet.append(list(table.header))
-        sheets[table.path] = sheet
+        titles[table.path] = sheet_title(table.file_name.removesuffix(".csv"), titles.values())
+        yield titles[table.path], [csv_safe(label) for label in column_labels(table, layout.fields, form_xml, lang)]
+        yield titles[table.path], list(table.header)
     numeric = {table.path: _numeric_columns(table, layout.fields) for table in tables}
     for exported in exported_submissions(form, scope, filters, condition):
         row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
         row[0] = exported.meta.created_at.astimezone(LOCAL_TIME).replace(tzinfo=None)
-        sheets[""].append(_cells(row, numeric[""]))
+        yield titles[""], _cells(row, numeric[""])
         for path, rows in repeats.items():
             for repeat_row in rows:
-                sheets[path].append(_cells(repeat_row, numeric[path]))
-    with tempfile.TemporaryFile() as output:
-        workbook.save(output)
-        output.seek(0)
-        while chunk := output.read(1 << 16):
-            yield chunk
-
-
-def _sheet_title(file_name, taken):
-    title = file_name.removesuffix(".csv")[-31:] or "data"  # Excel's limit, and no []:*?/\ (safe_file_name)
-    for character in "[]:*?/\\":
-        title = title.replace(character, "_")
-    while title in {sheet.title for sheet in taken.values()}:
-        title = title[:28] + f"~{len(taken)}"
-    return title
+                yield titles[path], _cells(repeat_row, numeric[path])
 
 
 def _numeric_columns(table, fields) -> set:

@@ -104,6 +104,24 @@ def test_results_xlsx_has_a_sheet_per_model_with_labels_above_the_names(client, 
     assert first[:2] == ("Model", "Subject") and first[-1] == "Learning conditions"
 
 
+def test_results_downloads_start_with_their_header_before_the_results_are_counted(client, admin, decided):
+    streamed = client.get(f"{decided}/results.csv", headers=admin, buffered=False)
+    chunks = iter(streamed.response)
+    header = next(chunks)  # its own chunk: it leaves before the results are counted
+    assert header.decode("utf-8").startswith("model,subject,") and header.endswith(b"\r\n")
+    assert header.count(b"\r\n") == 1
+    rest = b"".join(chunks)
+    streamed.close()
+    assert rest.count(b"\r\n") == 4  # then the four results
+    workbook = client.get(f"{decided}/results.xlsx", headers=admin, buffered=False)
+    chunks = iter(workbook.response)
+    first = next(chunks)
+    assert first.startswith(b"PK\x03\x04")  # the zip's first member begins at once
+    data = first + b"".join(chunks)
+    workbook.close()
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["cong_dong"]
+
+
 def test_results_exports_are_limited_to_the_callers_areas_and_audited(client, admin, project, decided):
     officer = create_user("can-bo@example.org")
     assign(officer, "manager", project)
