@@ -8,6 +8,7 @@ numbers, text written inline (no shared-strings table to hold in memory), boolea
 "yyyy-mm-dd hh:mm:ss" style; characters XML cannot hold are dropped, text is cut at Excel's 32,767 characters."""
 
 import datetime as dt
+import logging
 import math
 import re
 import tempfile
@@ -18,6 +19,9 @@ from zipstream import ZIP_DEFLATED, ZipStream
 
 SPOOL_BYTES = 4 << 20
 FLUSH_ROWS = 200
+FIRST_SHEET = "xl/worksheets/sheet1.xml"
+MAX_ROWS = 1_048_576  # Excel's rows per sheet
+MAX_SHEET_CHARACTERS = 900_000_000  # at most 4 bytes each in UTF-8: a sheet's XML stays below 4 GiB
 CELL_TEXT_LIMIT = 32_767
 EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (in its 1900 date system, past 1 March 1900)
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -80,56 +84,79 @@ def sheet_title(name: str, taken: Iterable[str]) -> str:
 
 class _Sheet:
     def __init__(self, number: int, title: str, spooled: bool):
-        self.number, self.title, self.rows = number, title, 0
+        self.number, self.title, self.rows, self.characters = number, title, 0, 0
         self.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) if spooled else None
         self.columns: list[str] = []
+        if self.spool is not None:
+            self.spool.write(SHEET_START)
+
+    def full(self, max_rows: int) -> bool:
+        return self.rows >= max_rows or self.characters >= MAX_SHEET_CHARACTERS
 
     def row_xml(self, cells: list) -> str:
         self.rows += 1
         while len(self.columns) < len(cells):
             self.columns.append(column_name(len(self.columns)))
         number = self.rows
-        return (f'<row r="{number}">'
+        text = (f'<row r="{number}">'
                 + "".join(cell_xml(f"{self.columns[index]}{number}", value) for index, value in enumerate(cells))
                 + "</row>")
+        self.characters += len(text)
+        return text
 
 
-def workbook(rows: Iterable[tuple[str, list]]) -> Iterator[bytes]:
+def workbook(rows: Iterable[tuple[str, list]], max_rows: int = MAX_ROWS) -> Iterator[bytes]:
     """The XLSX bytes of `rows`: (sheet title, cells) in any order, a sheet made where its title first comes, the
-    sheets in that order. Titles must be valid sheet names (at most 31 characters, none of []:*?/\\). With no rows
-    at all, one empty sheet."""
+    sheets in that order. Titles must be valid sheet names (sheet_title). A sheet that reaches `max_rows` (Excel's
+    1,048,576) goes on in another, "title (2)". With no rows at all, one empty sheet."""
     archive = ZipStream(compress_type=ZIP_DEFLATED)
-    sheets: dict[str, _Sheet] = {}
+    sheets: list[_Sheet] = []
     try:
-        archive.add(_first_sheet(iter(rows), sheets), "xl/worksheets/sheet1.xml")
+        # a size (0: not the size, a promise that it stays below 4 GiB, as the sheets roll over well before) keeps
+        # zip64 fields out of the member's local header, which not every spreadsheet program reads
+        archive.add(_first_sheet(iter(rows), sheets, max_rows), FIRST_SHEET, size=0)
         yield from archive.all_files()
         if not sheets:
-            sheets["Sheet1"] = _Sheet(1, "Sheet1", False)
-        for sheet in list(sheets.values())[1:]:
+            sheets.append(_Sheet(1, "Sheet1", False))
+        for sheet in sheets[1:]:
             sheet.spool.write(SHEET_END)
+            size = sheet.spool.tell()
             sheet.spool.seek(0)
             archive.add(iter(lambda spool=sheet.spool: spool.read(1 << 16), b""),
-                        f"xl/worksheets/sheet{sheet.number}.xml")
+                        f"xl/worksheets/sheet{sheet.number}.xml", size=size)
             yield from archive.all_files()
-        for name, text in _package_parts(list(sheets.values())):
+        for name, text in _package_parts(sheets):
             archive.add(text.encode("utf-8"), name)
         yield from archive.all_files()
         yield from archive.footer()
     finally:
-        for sheet in sheets.values():
+        for sheet in sheets:
             if sheet.spool is not None:
                 sheet.spool.close()
 
 
-def _first_sheet(rows, sheets):
+class _SizeHintFilter(logging.Filter):
+    """zipstream-ng warns when a member's size differs from the one given: the first sheet's always does."""
+
+    def filter(self, record):
+        return not (record.msg.startswith("Size mismatch") and record.args and record.args[0] == FIRST_SHEET)
+
+
+logging.getLogger("zipstream.ng").addFilter(_SizeHintFilter())
+
+
+def _first_sheet(rows, sheets, max_rows):
+    """The first sheet's XML as its rows come; every other sheet's rows into its spool."""
     yield SHEET_START
-    buffer = []
+    buffer, current, parts = [], {}, {}
     for title, cells in rows:
-        sheet = sheets.get(title)
-        if sheet is None:
-            sheet = sheets[title] = _Sheet(len(sheets) + 1, title, spooled=bool(sheets))
-            if sheet.spool is not None:
-                sheet.spool.write(SHEET_START)
+        sheet = current.get(title)
+        if sheet is None or sheet.full(max_rows):
+            parts[title] = parts.get(title, 0) + 1
+            name = title if parts[title] == 1 else sheet_title(f"{title} ({parts[title]})",
+                                                                (item.title for item in sheets))
+            sheet = current[title] = _Sheet(len(sheets) + 1, name, spooled=bool(sheets))
+            sheets.append(sheet)
         if sheet.spool is None:
             buffer.append(sheet.row_xml(cells))
             if len(buffer) >= FLUSH_ROWS:

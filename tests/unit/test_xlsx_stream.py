@@ -31,6 +31,17 @@ def test_cells_come_back_as_they_went_in_sheet_by_sheet():
     assert sheets["ba"] == [[str(10 ** 20), "xy"]]  # beyond Excel's precision: text; no character XML refuses
 
 
+def test_a_full_sheet_goes_on_in_another_and_no_member_needs_zip64():
+    rows = [("hộ", [number]) for number in range(7)] + [("con", ["a"]), ("hộ", [7])]
+    data = b"".join(workbook(rows, max_rows=3))
+    sheets = read([data])
+    assert sheets == {"hộ": [[0], [1], [2]], "hộ (2)": [[3], [4], [5]], "hộ (3)": [[6], [7]], "con": [["a"]]}
+    assert list(sheets) == ["hộ", "hộ (2)", "hộ (3)", "con"]  # made in the order the rows needed them
+    members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert all(member.extract_version == 20 for member in members)  # no zip64: every spreadsheet program reads it
+    assert data[4:6] == b"\x14\x00"  # the first member's local header too (version 2.0)
+
+
 def test_an_empty_workbook_is_one_empty_sheet():
     assert read(workbook([])) == {"Sheet1": []}
 
