@@ -44,6 +44,7 @@ def register_blueprints(app):
     from .appusers.routes import bp as appusers_bp
     from .audit.routes import bp as audit_bp
     from .auth.routes import bp as auth_bp
+    from .evidence.routes import bp as evidence_bp
     from .exports.entities_odata import bp as entities_odata_bp
     from .exports.odata_routes import bp as odata_bp
     from .exports.results_routes import bp as results_exports_bp
@@ -54,7 +55,7 @@ def register_blueprints(app):
     from .projects.routes import bp as projects_bp
     from .submissions.routes import bp as submissions_bp
     for blueprint in (health_bp, auth_bp, projects_bp, forms_bp, audit_bp, openrosa_bp, appusers_bp, submissions_bp,
-                      exports_bp, odata_bp, results_exports_bp, entities_odata_bp):
+                      exports_bp, odata_bp, results_exports_bp, entities_odata_bp, evidence_bp):
         app.register_blueprint(blueprint)
     register_area_blueprints(app)
 

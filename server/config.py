@@ -42,6 +42,7 @@ def load_config(overrides=None):
         "SESSION_LIFETIME_SECONDS": int(env.get("MINHCHUNG_SESSION_LIFETIME") or 24 * 3600),
         "ODK_VALIDATE": env.get("MINHCHUNG_ODK_VALIDATE", "1") != "0",
         "RESCORE_IN_BACKGROUND": env.get("MINHCHUNG_RESCORE_IN_BACKGROUND", "1") != "0",
+        "CHECK_EVIDENCE_IN_BACKGROUND": env.get("MINHCHUNG_CHECK_EVIDENCE_IN_BACKGROUND", "1") != "0",
         "JSON_SORT_KEYS": False,
         # an online map tile server for the desk (e.g. https://tile.example.vn/{z}/{x}/{y}.png); none: boundaries only
         "TILE_URL": env.get("MINHCHUNG_TILE_URL") or "",

@@ -39,7 +39,7 @@ def app(tmp_path_factory):
                           "SECRET_KEY": "test-secret", "TESTING": True,
                           # each test runs in one rolled-back transaction that a thread cannot share: the
                           # background rescoring is tested against a live server (test_live_server.py)
-                          "RESCORE_IN_BACKGROUND": False})
+                          "RESCORE_IN_BACKGROUND": False, "CHECK_EVIDENCE_IN_BACKGROUND": False})
         reset_database(app)
     except sa.exc.OperationalError as error:
         pytest.exit(f"Cannot reach the test database ({TEST_DATABASE_ENV}): {error}", returncode=3)

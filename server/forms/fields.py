@@ -34,6 +34,22 @@ def read_fields(xml: bytes) -> tuple:
     return tuple(fields)
 
 
+JAVAROSA = "http://openrosa.org/javarosa"
+
+
+@lru_cache(maxsize=256)
+def read_timestamps(xml: bytes) -> dict:
+    """{"start": path, "end": path} of the fields Collect fills with the instance's start and end times (binds
+    with jr:preload="timestamp"), those the form has."""
+    found = {}
+    for bind in parse_xml(xml).iterfind("h:head/xf:model/xf:bind", NS):
+        which = bind.get(f"{{{JAVAROSA}}}preloadParams")
+        steps = tuple(step.split(":")[-1] for step in (bind.get("nodeset") or "").split("/") if step)
+        if bind.get(f"{{{JAVAROSA}}}preload") == "timestamp" and which in ("start", "end") and len(steps) >= 2:
+            found.setdefault(which, steps[1:])
+    return found
+
+
 def binary_fields(fields: Iterable[Field]) -> list[Field]:
     return [field for field in fields if field.type == "binary"]
 

@@ -10,18 +10,16 @@ makes it go round once more. A run lost with its process is no loss: reading res
 """
 
 import logging
-import threading
 
 from flask import current_app, g
 
+from ..background import ProjectRuns
 from ..db import after_commit
 from ..extensions import db
 from .member_rollups import rolled_up_results
 from .scores import score_pending
 
 log = logging.getLogger(__name__)
-_LOCK = threading.Lock()
-_RUNNING, _AGAIN = set(), set()
 
 
 def rescore_after_commit(project_id):
@@ -34,31 +32,7 @@ def rescore_after_commit(project_id):
 
 def rescore_in_background(app, project_id):
     """Start a run for the project, or ask the one running to go round again; the thread, or None."""
-    with _LOCK:
-        if project_id in _RUNNING:
-            _AGAIN.add(project_id)
-            return None
-        _RUNNING.add(project_id)
-    thread = threading.Thread(target=_run, args=(app, project_id), name=f"rescore-{project_id}", daemon=True)
-    thread.start()
-    return thread
-
-
-def _run(app, project_id):
-    try:
-        while True:
-            with app.app_context():
-                rescore(project_id)
-            with _LOCK:
-                if project_id not in _AGAIN:
-                    return
-                _AGAIN.discard(project_id)
-    except Exception:  # a background thread has no caller: log it; what is left stays pending
-        log.exception("rescoring project %s failed; reading its results will score what is pending", project_id)
-    finally:
-        with _LOCK:
-            _RUNNING.discard(project_id)
-            _AGAIN.discard(project_id)
+    return RUNS.start(app, project_id)
 
 
 def rescore(project_id, batch=200):
@@ -74,3 +48,6 @@ def rescore(project_id, batch=200):
         raise
     log.info("project %s: %s submission version(s) scored in the background", project_id, done)
     return done
+
+
+RUNS = ProjectRuns("rescoring", rescore)

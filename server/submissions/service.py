@@ -21,6 +21,8 @@ from ..auth.service import verbs_of_actor
 from ..blobs.service import blob_store, ensure_blob_row, store_blob_stream
 from ..blobs.store import TooLarge
 from ..db import utcnow
+from ..evidence.background import check_after_commit
+from ..evidence.queries import files_changed
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of, fields_of_version, first_geopoint
@@ -86,6 +88,7 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
                                lambda: form_queries.get_def_xml(target.form_def_id))
     names = named_files(instance, fields)
     received = store_received_files(names, files)
+    check_after_commit(project_id)  # the evidence checks (evidence/background.py), once this has committed
     if instance.deprecated_id:
         form, form_def = form_queries.get_form(target.form_id), form_queries.get_def(target.form_def_id)
         return edit_submission(form, form_def, instance, xml, received, sender, check_editor=True)[1]
@@ -100,6 +103,8 @@ def receive_submission(project_id, instance, xml: bytes, files, sender: Sender):
             and "submission.update" not in verbs_of_actor(sender.actor_id, project_id, target.form_id):
         raise errors.insufficient_rights()  # only its sender (or an editor) may add or replace its files
     top_up(existing, xml, received)
+    if received:
+        files_changed(existing.id)
     return False
 
 
@@ -247,7 +252,14 @@ def upload_attachment(submission_def, name, stream, content_type, actor, limit=N
         raise errors.body_too_large(limit=limit) from None
     attachment.blob_id, attachment.content_type = blob.id, storable(content_type, 255)
     log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id, {"name": name})
+    _files_changed(submission_def)
     return attachment
+
+
+def _files_changed(submission_def):
+    """Its evidence is checked again (its photos changed), once this has committed."""
+    files_changed(submission_def.id)
+    check_after_commit(form_queries.get_form(submission_def.form_id).project_id)
 
 
 def clear_attachment(submission_def, name, actor):
@@ -257,6 +269,7 @@ def clear_attachment(submission_def, name, actor):
     attachment.blob_id, attachment.content_type = None, None
     log_action(actor, "submission.attachment.update", "submission", submission_def.submission_id,
                {"name": name, "cleared": True})
+    _files_changed(submission_def)
 
 
 def set_review_state(submission, state, actor):

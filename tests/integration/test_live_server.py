@@ -319,3 +319,33 @@ def test_publishing_a_new_rule_set_rescores_the_results_in_the_background(server
     assert pending() == 0
     results = requests.get(f"{base}/results", headers=headers, timeout=30).json()
     assert len(results) == 40 and not any(row["recognised"] for row in results)  # under version 2's rules
+
+
+def test_evidence_is_checked_in_the_background(server):
+    import time
+
+    from tests.integration.test_evidence import jpeg
+    headers = server.login()
+    project = requests.post(f"{server.url}/v1/projects", json={"name": "Minh chứng"}, headers=headers,
+                            timeout=10).json()
+    base = f"{server.url}/v1/projects/{project['id']}"
+    form = MEDIA_FORM.replace("select_one_from_file thon.csv | thon    | Thôn ",
+                              "image                         | anh     | Ảnh  ").replace("danh_sach", "anh_thu  ")
+    assert requests.post(f"{base}/forms?publish=true&ignoreWarnings=true", data=xlsx_from_markdown(form),
+                         headers={**headers, "Content-Type": XLSX}, timeout=60).status_code == 200
+    photo = jpeg(1)
+    for number in range(2):  # the same photo for two submissions, from Collect
+        xml = (f'<?xml version="1.0" ?><data id="anh_thu" version="1"><anh>anh.jpg</anh><meta><instanceID>'
+               f"uuid:anh-{number}</instanceID></meta></data>").encode()
+        sent = requests.post(f"{base}/submission", headers={**headers, "X-OpenRosa-Version": "1.0"}, timeout=30,
+                             files={"xml_submission_file": ("x.xml", xml, "text/xml"),
+                                    "anh.jpg": ("anh.jpg", photo, "image/jpeg")})
+        assert sent.status_code == 201, sent.text
+    deadline = time.monotonic() + 60  # nobody reads the flags meanwhile: only the background checks them
+    while requests.get(f"{base}/flags/pending", headers=headers, timeout=10).json()["pending"] \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert requests.get(f"{base}/flags/pending", headers=headers, timeout=10).json()["pending"] == 0
+    flags = requests.get(f"{base}/flags", headers=headers, timeout=10).json()
+    assert sorted((flag["instanceId"], flag["kind"]) for flag in flags) == [
+        ("uuid:anh-0", "photo_reused"), ("uuid:anh-1", "photo_reused")]

@@ -1,0 +1,229 @@
+"""The evidence checks over HTTP, on SQLite and PostGIS: households sent from Collect with real JPEGs (EXIF
+capture times, the same photo for two households), geopoints inside and outside a hamlet's boundary, start and
+end times; the flags each submission gets, the project's list limited to the caller's areas, and the settings."""
+
+import datetime as dt
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from server.demo_photos import phone_exif
+from tests.factories import assign, create_user, login, upload_form, xlsx_from_markdown
+from tests.factories_registry import create_dataset, create_entity, import_areas
+from tests.integration.test_openrosa import post_submission
+
+FORM = """
+| survey | | | |
+|---|---|---|---|
+| | type | name | label |
+| | start | start | |
+| | end | end | |
+| | text | ho | Hộ |
+| | integer | nam | Năm đánh giá |
+| | geopoint | vi_tri | Vị trí nhà |
+| | image | anh | Ảnh minh chứng |
+
+| settings | | | |
+|---|---|---|---|
+| | form_id | version | form_title |
+| | ho_minh_chung | 1 | Hộ (minh chứng) |
+
+| scoring | | | | | | | |
+|---|---|---|---|---|---|---|---|
+| | criterion | indicator | label::Tiếng Việt (vi) | points | condition | status | note |
+| | TC1 | | Có năm đánh giá | 10 | | provisional | Thử |
+| | | 1.1 | Năm đánh giá | 10 | ${nam} > 0 | provisional | Thử |
+
+| recognition | | | | | |
+|---|---|---|---|---|---|
+| | type | name | value | label | recognised |
+| | model | | gia_dinh | | |
+| | ruleset | | thu-minh-chung | Thử | |
+| | style | | points | | |
+| | total | | 10 | | |
+| | subject | | ${ho} | | |
+| | period | | ${nam} | | |
+| | band | dat | 5 | Đạt | yes |
+| | band | chua_dat | 0 | Chưa đạt | no |
+"""
+# Thôn Đông (00007-01): an irregular outline about 900 m across, east of Hà Nội's Old Quarter
+HAMLET = [[105.8500, 21.0300], [105.8580, 21.0296], [105.8592, 21.0350], [105.8541, 21.0381],
+          [105.8497, 21.0362], [105.8500, 21.0300]]
+INSIDE = (21.0340, 105.8540)
+OUTSIDE = (21.0340, 105.8790)  # about 2 km east of its edge
+START = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def jpeg(seed: int, taken_at: dt.datetime | None = None) -> bytes:
+    """A small real JPEG, different for each seed, with a phone's EXIF when `taken_at` is given."""
+    image = Image.new("RGB", (320, 240), (200 - seed * 7 % 120, 180, 120 + seed * 13 % 120))
+    draw = ImageDraw.Draw(image)
+    for line in range(8):
+        draw.rectangle((20 + line * 35, 40 + (seed * line) % 60, 40 + line * 35, 200), fill=(seed * 29 % 255, 40, 90))
+    buffer = io.BytesIO()
+    extra = {"exif": phone_exif(taken_at, "samsung", "SM-A125F", 1)} if taken_at else {}
+    image.save(buffer, "JPEG", quality=85, **extra)
+    return buffer.getvalue()
+
+
+def household(instance_id, subject, point=INSIDE, accuracy=8.0, minutes=12, photo="anh.jpg", year=2026,
+              start=START):
+    location = f"{point[0]} {point[1]} 12.0 {accuracy}" if point else ""
+    end = start + dt.timedelta(minutes=minutes)
+    body = (f"<start>{start.isoformat()}</start><end>{end.isoformat()}</end><ho>{subject}</ho><nam>{year}</nam>"
+            f"<vi_tri>{location}</vi_tri><anh>{photo}</anh>")
+    return (f'<?xml version="1.0" ?><data id="ho_minh_chung" version="1">{body}'
+            f"<meta><instanceID>{instance_id}</instanceID></meta></data>").encode()
+
+
+@pytest.fixture
+def evidence(client, admin, project):
+    areas = import_areas()
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "00007-01"},
+         "geometry": {"type": "Polygon", "coordinates": [HAMLET]}}]}
+    assert client.post("/v1/areas/boundaries", json=document, headers=admin).status_code == 200
+    dataset = create_dataset(project, "ho_gia_dinh", ("thon",))
+    subjects = {name: create_entity(dataset, f"Hộ {name}", {"thon": "00007-01"}).uuid for name in "ABCDEFG"}
+    assert upload_form(client, admin, project.id, xlsx_from_markdown(FORM), publish=True,
+                       ignoreWarnings="true").status_code == 200
+    base = f"/v1/projects/{project.id}"
+    return {"base": base, "collect": f"{base}", "subjects": subjects, "areas": areas,
+            "rest": f"{base}/forms/ho_minh_chung/submissions"}
+
+
+def send(client, admin, evidence, instance_id, subject, photo_bytes=None, **fields):
+    files = [("anh.jpg", photo_bytes)] if photo_bytes is not None else []
+    response = post_submission(client, evidence["collect"], household(instance_id, evidence["subjects"][subject],
+                                                                      **fields), files=files, headers={
+        **admin, "X-OpenRosa-Version": "1.0"})
+    assert response.status_code == 201, response.data
+
+
+def flags_of(client, admin, evidence, instance_id):
+    response = client.get(f"{evidence['rest']}/{instance_id}/flags", headers=admin)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def kinds(flags):
+    return sorted(flag["kind"] for flag in flags)
+
+
+def test_a_household_with_sound_evidence_has_no_flags(client, admin, evidence):
+    send(client, admin, evidence, "uuid:e1", "A", jpeg(1, START.replace(tzinfo=None) - dt.timedelta(days=2)))
+    assert flags_of(client, admin, evidence, "uuid:e1") == []
+
+
+def test_a_location_outside_the_hamlet_missing_or_inaccurate_is_flagged(client, admin, evidence):
+    send(client, admin, evidence, "uuid:out", "A", jpeg(2), point=OUTSIDE)
+    send(client, admin, evidence, "uuid:none", "B", jpeg(3), point=None)
+    send(client, admin, evidence, "uuid:vague", "C", jpeg(4), accuracy=450.0)
+    [outside] = flags_of(client, admin, evidence, "uuid:out")
+    assert outside["kind"] == "gps_outside_area" and outside["severity"] == "error"
+    assert 1_900 < outside["evidence"]["distanceM"] < 2_200  # the same answer on both databases, within metres
+    assert outside["evidence"]["area"] == "00007-01" and outside["evidence"]["accuracyM"] == 8.0
+    assert "2.0" in outside["message"]["vi"] and "outside the boundary" in outside["message"]["en"]
+    assert kinds(flags_of(client, admin, evidence, "uuid:none")) == ["gps_missing"]
+    [vague] = flags_of(client, admin, evidence, "uuid:vague")
+    assert vague["kind"] == "gps_inaccurate" and vague["severity"] == "warning"
+    assert vague["evidence"] == {"accuracyM": 450.0, "maxAccuracyM": 100.0}
+
+
+def test_the_same_photo_for_two_households_flags_both_but_not_a_revisit_of_one(client, admin, evidence):
+    photo = jpeg(5, dt.datetime(2026, 11, 19, 9, 0))
+    send(client, admin, evidence, "uuid:r1", "A", photo)
+    send(client, admin, evidence, "uuid:r2", "B", photo)
+    send(client, admin, evidence, "uuid:r3", "A", photo)  # household A visited again: not a reuse of r1's
+    second = flags_of(client, admin, evidence, "uuid:r2")
+    assert kinds(second) == ["photo_reused", "photo_reused"] and second[0]["severity"] == "error"
+    assert second[0]["evidence"]["other"] == {"instanceId": "uuid:r1", "xmlFormId": "ho_minh_chung",
+                                              "photo": "anh.jpg", "subject": evidence["subjects"]["A"]}
+    assert second[1]["evidence"]["other"]["instanceId"] == "uuid:r3"
+    assert "uuid:r1" in second[0]["message"]["vi"] and "very same file" in second[0]["message"]["en"]
+    first = flags_of(client, admin, evidence, "uuid:r1")
+    assert [flag["evidence"]["other"]["instanceId"] for flag in first] == ["uuid:r2"]
+    assert [flag["evidence"]["other"]["instanceId"] for flag in flags_of(client, admin, evidence, "uuid:r3")] \
+        == ["uuid:r2"]
+
+
+def test_a_photo_taken_out_of_season_is_flagged_and_one_without_exif_is_not(client, admin, evidence):
+    send(client, admin, evidence, "uuid:old", "A", jpeg(6, dt.datetime(2024, 5, 1, 10, 0)))
+    send(client, admin, evidence, "uuid:early", "B", jpeg(7, dt.datetime(2026, 9, 1, 10, 0)))
+    send(client, admin, evidence, "uuid:plain", "C", jpeg(8))
+    [old] = flags_of(client, admin, evidence, "uuid:old")
+    assert old["kind"] == "photo_time_outside_period" and old["severity"] == "warning"
+    assert (old["evidence"]["takenAt"], old["evidence"]["takenOffset"], old["evidence"]["period"]) == (
+        "2024-05-01T10:00:00", "+07:00", 2026)
+    [early] = flags_of(client, admin, evidence, "uuid:early")
+    assert early["evidence"]["daysBeforeStart"] == 79 and "79 ngày" in early["message"]["vi"]
+    assert flags_of(client, admin, evidence, "uuid:plain") == []
+
+
+def test_a_form_filled_too_fast_and_a_burst_of_households_are_flagged(client, admin, evidence):
+    send(client, admin, evidence, "uuid:quick", "A", jpeg(9), minutes=0.3)
+    assert kinds(flags_of(client, admin, evidence, "uuid:quick")) == ["fast_pace"]
+    assert client.patch(f"{evidence['base']}/evidence-settings", json={"fast_pace_subjects": 3},
+                        headers=admin).status_code == 200
+    for number, subject in enumerate("BCDE"):  # the next day, four households, one every two minutes, one sender
+        send(client, admin, evidence, f"uuid:b{number}", subject, jpeg(20 + number),
+             start=START + dt.timedelta(days=1, minutes=2 * number), minutes=5)
+    burst = [flags_of(client, admin, evidence, f"uuid:b{number}") for number in range(4)]
+    assert all(kinds(found) == ["fast_pace"] for found in burst), burst
+    assert burst[3][0]["evidence"] == {"subjects": 4, "minutes": 30, "maxSubjects": 3}
+
+
+def test_a_photo_that_arrives_later_is_checked_then(client, admin, evidence):
+    photo = jpeg(10)
+    send(client, admin, evidence, "uuid:p1", "A", photo)
+    send(client, admin, evidence, "uuid:p2", "B")  # its photo is still on the phone
+    assert flags_of(client, admin, evidence, "uuid:p2") == []
+    assert client.post(f"{evidence['rest']}/uuid:p2/attachments/anh.jpg", data=photo,
+                       headers={**admin, "Content-Type": "image/jpeg"}).status_code == 200
+    assert kinds(flags_of(client, admin, evidence, "uuid:p2")) == ["photo_reused"]
+
+
+def test_the_projects_flags_are_limited_to_the_callers_areas_and_filtered(client, admin, project, evidence):
+    send(client, admin, evidence, "uuid:l1", "A", jpeg(11), point=OUTSIDE)
+    send(client, admin, evidence, "uuid:l2", "B", jpeg(12), point=None)
+    everything = client.get(f"{evidence['base']}/flags", headers=admin).get_json()
+    assert sorted((flag["instanceId"], flag["kind"]) for flag in everything) == [
+        ("uuid:l1", "gps_outside_area"), ("uuid:l2", "gps_missing")]
+    assert everything[0]["area"] == "00007-01" and everything[0]["xmlFormId"] == "ho_minh_chung"
+    only = client.get(f"{evidence['base']}/flags?kind=gps_missing&area=00007&form=ho_minh_chung", headers=admin)
+    assert [flag["instanceId"] for flag in only.get_json()] == ["uuid:l2"]
+    assert client.get(f"{evidence['base']}/flags?area=00004", headers=admin).get_json() == []
+    elsewhere = create_user("giam-sat@example.org")
+    assign(elsewhere, "manager", project)
+    assert client.put(f"{evidence['base']}/users/{elsewhere.actor_id}/areas", json={"areas": ["00004"]},
+                      headers=admin).status_code == 200
+    limited = login(client, "giam-sat@example.org")
+    assert client.get(f"{evidence['base']}/flags", headers=limited).get_json() == []
+    assert client.get(f"{evidence['rest']}/uuid:l1/flags", headers=limited).status_code == 403
+    for query in ("kind=nonsense", "area=" + "x" * 40):
+        assert client.get(f"{evidence['base']}/flags?{query}", headers=admin).status_code == 400
+    assert client.get(f"{evidence['base']}/flags?form=nope", headers=admin).status_code == 404
+
+
+def test_severities_and_thresholds_are_the_projects_settings(client, admin, evidence):
+    settings = client.get(f"{evidence['base']}/evidence-settings", headers=admin).get_json()
+    assert settings["severity"]["gps_outside_area"] == "error" and settings["gps_margin_m"] == 50.0
+    send(client, admin, evidence, "uuid:s1", "A", jpeg(13), point=OUTSIDE)
+    assert kinds(flags_of(client, admin, evidence, "uuid:s1")) == ["gps_outside_area"]
+    changed = client.patch(f"{evidence['base']}/evidence-settings", headers=admin,
+                           json={"severity": {"gps_outside_area": "warning"}, "gps_max_accuracy_m": 5})
+    assert changed.status_code == 200 and changed.get_json()["severity"]["gps_outside_area"] == "warning"
+    # a severity applies to the flags found already; a threshold to the checks made from now on
+    assert [(flag["kind"], flag["severity"]) for flag in flags_of(client, admin, evidence, "uuid:s1")] == [
+        ("gps_outside_area", "warning")]
+    send(client, admin, evidence, "uuid:s2", "B", jpeg(14))
+    assert kinds(flags_of(client, admin, evidence, "uuid:s2")) == ["gps_inaccurate"]  # 8 m now worse than 5 m
+    client.patch(f"{evidence['base']}/evidence-settings", json={"severity": {"gps_outside_area": "off"}},
+                 headers=admin)
+    assert flags_of(client, admin, evidence, "uuid:s1") == []
+    for body in ({"gps_margin_m": -1}, {"severity": {"gps_outside_area": "loud"}}, {"colour": "red"}, [1],
+                 {"fast_pace_subjects": 2.5}, {"hold_recognition": "yes"}):
+        refused = client.patch(f"{evidence['base']}/evidence-settings", json=body, headers=admin)
+        assert refused.status_code == 400 and refused.get_json()["code"] == 400.8, body
+    assert client.get(f"{evidence['base']}/evidence-settings", headers=admin).get_json()["gps_max_accuracy_m"] == 5
