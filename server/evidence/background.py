@@ -16,6 +16,7 @@ from ..extensions import db
 from .service import check_pending
 
 log = logging.getLogger(__name__)
+BATCH = 20  # versions per transaction: on SQLite a batch holds the writer lock, and ingest waits behind it
 
 
 def check_after_commit(project_id: int) -> None:
@@ -32,7 +33,7 @@ def run_checks(project_id: int) -> int:
     try:
         if postgresql and not db.session.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
             return 0  # another process is checking this project
-        done = check_pending(project_id, on_batch=lambda _: db.session.commit())
+        done = check_pending(project_id, batch=BATCH, on_batch=lambda _: db.session.commit())
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -36,7 +36,7 @@ def project_settings(project_id: int) -> Settings:
 def check_pending(project_id: int, batch: int = 100, on_batch=None) -> int:
     """Check every current version of the project waiting for it, a batch at a time; return how many.
     Scores what is pending first: a version's subject and evaluation period are its score's."""
-    score_pending(project_id)
+    score_pending(project_id, on_batch=on_batch)
     settings, settled_before, done = project_settings(project_id), utcnow() - SETTLING, 0
     while True:
         pending = queries.list_pending(project_id, batch)
