@@ -30,6 +30,7 @@ from .auth import queries as auth_queries
 from .auth import service as auth_service
 from .demo_data import PROVINCE, boundaries_geojson, synthetic_province
 from .demo_submissions import instance_xml, plan_submissions, render_file
+from .evidence.service import check_pending
 from .extensions import db
 from .forms import queries as form_queries
 from .forms import service as form_service
@@ -100,6 +101,7 @@ def load_demo(config):
         file_submissions(project, planned, photos, senders, {"admin": user.actor, "supervisor": supervisor.actor})
     finally:
         pool.shutdown(cancel_futures=True)
+    check_pending(project.id)  # scored and checked for evidence before the first page opens
     db.session.commit()
     return Demo(email, password, project, volunteer, hamlet_volunteers, supervisor, viewer)
 

@@ -10,18 +10,22 @@ def _number(value) -> str:
 
 def _other(evidence) -> tuple[str, str]:
     other = evidence.get("other") or {}
-    name = other.get("subject") or other.get("instanceId") or "?"
+    name = other.get("subjectLabel") or other.get("subject") or other.get("instanceId") or "?"
     return name, other.get("instanceId") or "?"
+
+
+def _area(evidence) -> str:
+    code, name = evidence.get("area") or "?", evidence.get("areaName")
+    return f"{name} ({code})" if name else code
 
 
 def message(kind: str, evidence: dict) -> dict:
     """{"vi": …, "en": …} for a flag."""
     if kind == "gps_outside_area":
         distance, accuracy, area = (_number(evidence.get("distanceM")), _number(evidence.get("accuracyM")),
-                                    evidence.get("area") or "?")
-        return {"vi": f"Vị trí GPS nằm ngoài ranh giới địa bàn {area} {distance} m (độ chính xác {accuracy} m).",
-                "en": f"The GPS location lies {distance} m outside the boundary of area {area} "
-                      f"(accuracy {accuracy} m)."}
+                                    _area(evidence))
+        return {"vi": f"Vị trí GPS nằm ngoài ranh giới của {area} {distance} m (độ chính xác {accuracy} m).",
+                "en": f"The GPS location lies {distance} m outside the boundary of {area} (accuracy {accuracy} m)."}
     if kind == "gps_missing":
         return {"vi": "Biểu mẫu hỏi vị trí GPS nhưng bài nộp không có.",
                 "en": "The form asks for a GPS location and none came."}
@@ -59,7 +63,7 @@ def message(kind: str, evidence: dict) -> dict:
         return {"vi": f"Cùng một người gửi đã hoàn thành {subjects} đối tượng trong {minutes} phút.",
                 "en": f"The same sender completed {subjects} subjects within {minutes} minutes."}
     if kind == "outside_volunteer_areas":
-        area = evidence.get("area") or "?"
-        return {"vi": f"Tình nguyện viên gửi bài cho địa bàn {area}, ngoài địa bàn được giao.",
-                "en": f"The volunteer sent a submission for area {area}, outside the areas assigned to them."}
+        area = _area(evidence)
+        return {"vi": f"Tình nguyện viên gửi bài cho {area}, ngoài địa bàn được giao.",
+                "en": f"The volunteer sent a submission for {area}, outside the areas assigned to them."}
     return {"vi": kind, "en": kind}

@@ -189,7 +189,15 @@ def store_settings(project_id: int, settings: dict, now) -> None:
                        [{"project_id": project_id, "settings": settings, "updated_at": now}])
 
 
+def flagged_submissions(form_id: int, kinds: list[str]):
+    """SELECT of the form's submissions whose current version has a flag of one of these kinds."""
+    return (sa.select(EvidenceFlag.submission_id)
+            .join(SubmissionDef, SubmissionDef.id == EvidenceFlag.submission_def_id)
+            .where(SubmissionDef.form_id == form_id, SubmissionDef.current.is_(True), EvidenceFlag.kind.in_(kinds)))
+
+
 class Flagged(NamedTuple):
+    submission_id: int
     instance_id: str
     xml_form_id: str
     area_code: str | None
@@ -199,18 +207,19 @@ class Flagged(NamedTuple):
     created_at: object
 
 
-def flags_of_current(project_id: int, kinds: list[str], submission_id: int | None = None, scope=None,
+def flags_of_current(project_id: int, kinds: list[str], submission_ids: list[int] | None = None, scope=None,
                      area_code: str | None = None, xml_form_id: str | None = None) -> list[Flagged]:
-    """The flags of these kinds on current versions of the project's live submissions: one submission's, or
+    """The flags of these kinds on current versions of the project's live submissions: some submissions', or
     those placed within `scope` (area ids, or None: no limit) and below the area `area_code`, of one form; newest
     submission first."""
-    query = (_current_of_project(project_id, Submission.instance_id, Form.xml_form_id, Area.code, EvidenceFlag.kind,
+    query = (_current_of_project(project_id, Submission.id, Submission.instance_id, Form.xml_form_id, Area.code,
+                                 EvidenceFlag.kind,
                                  EvidenceFlag.ref, EvidenceFlag.evidence, EvidenceFlag.created_at)
              .join(EvidenceFlag, EvidenceFlag.submission_def_id == SubmissionDef.id)
              .where(EvidenceFlag.kind.in_(kinds))
              .order_by(Submission.created_at.desc(), Submission.id.desc(), EvidenceFlag.id))
-    if submission_id is not None:
-        query = query.where(Submission.id == submission_id)
+    if submission_ids is not None:
+        query = query.where(Submission.id.in_(submission_ids))
     if scope is not None:
         query = query.where(Submission.area_id.in_(descendants_select(scope)))
     if area_code is not None:

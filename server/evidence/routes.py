@@ -33,7 +33,7 @@ def submission_flags(project_id, xml_form_id, instance_id):
     form, submission = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
     service.check_pending(form.project_id)  # in order: a version is compared with those before it
     settings = service.project_settings(form.project_id)
-    return jsonify(_wire(service.flags(form.project_id, settings, submission_id=submission.id), False))
+    return jsonify(_wire(service.flags(form.project_id, settings, submission_ids=[submission.id]), False))
 
 
 @bp.get("/flags")

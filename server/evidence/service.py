@@ -11,10 +11,12 @@ import datetime as dt
 from flask import current_app
 
 from ..areas.locating import metres_outside
+from ..areas.queries import names_by_code
 from ..blobs.service import blob_store
 from ..db import LOCAL_TIME, utcnow
 from ..extensions import db
 from ..forms.fields import fields_of, first_geopoint, read_timestamps
+from ..registries.queries import labels_by_uuid
 from ..safexml import parse_stored_xml
 from ..scoring.scores import SETTLING, score_pending
 from ..submissions.instance import values_at
@@ -52,13 +54,40 @@ def check_pending(project_id: int, batch: int = 100, on_batch=None) -> int:
 
 def flags(project_id: int, settings: Settings, **where) -> list[dict]:
     """The flags on current versions (queries.flags_of_current's `where`), as the API gives them, with the
-    project's severities; kinds turned off are not shown."""
+    project's severities; kinds turned off are not shown. The evidence names the area and the other subject by
+    their names too (`areaName`, `other.subjectLabel`), looked up as it is shown."""
     kinds = [kind for kind, level in settings.severity.items() if level != "off"]
-    return [{"instanceId": flag.instance_id, "xmlFormId": flag.xml_form_id, "area": flag.area_code,
-             "kind": flag.kind, "severity": settings.severity_of(flag.kind),
-             "message": message(flag.kind, flag.evidence), "evidence": flag.evidence,
-             "createdAt": flag.created_at}
-            for flag in queries.flags_of_current(project_id, kinds, **where)]
+    found = queries.flags_of_current(project_id, kinds, **where)
+    areas = names_by_code({flag.evidence.get("area") for flag in found} - {None})
+    labels = labels_by_uuid(project_id, {(flag.evidence.get("other") or {}).get("subject") for flag in found} - {None})
+    shown = []
+    for flag in found:
+        evidence = _named(flag.evidence, areas, labels)
+        shown.append({"submissionId": flag.submission_id, "instanceId": flag.instance_id,
+                      "xmlFormId": flag.xml_form_id, "area": flag.area_code, "kind": flag.kind,
+                      "severity": settings.severity_of(flag.kind), "message": message(flag.kind, evidence),
+                      "evidence": evidence, "createdAt": flag.created_at})
+    return shown
+
+
+def _named(evidence: dict, areas: dict, labels: dict) -> dict:
+    named = dict(evidence)
+    if evidence.get("area") in areas:
+        named["areaName"] = areas[evidence["area"]]
+    other = evidence.get("other")
+    if other and other.get("subject") in labels:
+        named["other"] = {**other, "subjectLabel": labels[other["subject"]]}
+    return named
+
+
+def flags_by_submission(project_id: int, submission_ids: list[int]) -> dict:
+    """{submission id: its current version's flags (as flags gives them), errors first}."""
+    found = {}
+    for flag in flags(project_id, project_settings(project_id), submission_ids=submission_ids):
+        found.setdefault(flag["submissionId"], []).append(flag)
+    for items in found.values():
+        items.sort(key=lambda flag: flag["severity"] != "error")
+    return found
 
 
 def _check(project_id, pending, settings):

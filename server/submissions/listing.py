@@ -17,6 +17,9 @@ from ..areas.models import Area
 from ..areas.queries import descendants_select
 from ..auth.models import Actor
 from ..db import LOCAL_TIME
+from ..evidence import queries as evidence_queries
+from ..evidence.settings import KINDS as FLAG_KINDS
+from ..evidence.settings import settings_of
 from ..extensions import db
 from ..forms.models import FormDef
 from ..registries.models import Dataset, Entity
@@ -41,6 +44,7 @@ class Filters:
     recognised: bool | None = None
     period: int | None = None  # the evaluation year the current version's score gives
     version: str | None = None  # the form version the current version was filled in
+    flagged: str | None = None  # evidence: "any" flag shown, an "error" one, or one of its kinds (evidence/settings)
     query: str = ""
     sort: str = "-date"
     page: int = 1
@@ -53,7 +57,7 @@ class Filters:
                 "since": current.since and current.since.isoformat(),
                 "until": current.until and current.until.isoformat(),
                 "recognised": None if current.recognised is None else ("yes" if current.recognised else "no"),
-                "period": current.period, "version": current.version,
+                "period": current.period, "version": current.version, "flag": current.flagged,
                 "q": current.query or None, "sort": None if current.sort == "-date" else current.sort,
                 "page": None if current.page == 1 else current.page,
                 "per_page": None if current.per_page == 50 else current.per_page}
@@ -67,7 +71,9 @@ def read_filters(args) -> Filters:
         submitter=_number(args.get("submitter")), since=_date(args.get("since")), until=_date(args.get("until")),
         recognised={"yes": True, "no": False}.get(args.get("recognised")),
         period=_number(args.get("period")) if 1900 <= (_number(args.get("period")) or 0) <= 2100 else None,
-        version=_text(args.get("version"), 100), query=_text(args.get("q"), MAX_QUERY) or "",
+        version=_text(args.get("version"), 100),
+        flagged=args.get("flag") if args.get("flag") in ("any", "error", *FLAG_KINDS) else None,
+        query=_text(args.get("q"), MAX_QUERY) or "",
         sort=args.get("sort") if args.get("sort") in SORTS else "-date",
         page=min(_number(args.get("page")) or 1, 100_000),
         per_page=_number(args.get("per_page")) if _number(args.get("per_page")) in PAGE_SIZES else 50)
@@ -187,6 +193,15 @@ def _matching(form, text):
     return sa.or_(*found)
 
 
+def _flag_kinds(project_id, flagged):
+    """The kinds a flag filter stands for under the project's settings (a kind turned off: none)."""
+    settings = settings_of(evidence_queries.stored_settings(project_id))
+    if flagged == "error":
+        return settings.error_kinds()
+    shown = [kind for kind in FLAG_KINDS if settings.severity_of(kind) != "off"]
+    return shown if flagged == "any" else [flagged] if flagged in shown else []
+
+
 def _on_submissions(query, form, scope, filters: Filters):
     """`query` limited by the filters that read the submissions table alone (form, area, state, submitter, dates)."""
     query = query.where(Submission.form_id == form.id, Submission.deleted_at.is_(None))
@@ -195,6 +210,9 @@ def _on_submissions(query, form, scope, filters: Filters):
     if filters.area:
         named = sa.select(Area.id).where(Area.code == filters.area)
         query = query.where(Submission.area_id.in_(descendants_select(named)))
+    if filters.flagged:
+        query = query.where(Submission.id.in_(evidence_queries.flagged_submissions(
+            form.id, _flag_kinds(form.project_id, filters.flagged))))
     if filters.states:
         named = [state for state in filters.states if state != RECEIVED]
         condition = Submission.review_state.in_(named) if named else sa.false()

@@ -121,3 +121,13 @@ def place_on_postgresql(project_id, subject, latitude, longitude):
     """The area id PLACE_ON_POSTGRESQL finds, or None."""
     return execute_plain(db.session, PLACE_ON_POSTGRESQL, {"project_id": project_id, "subject": subject,
                                                           "latitude": latitude, "longitude": longitude}).scalar()
+
+
+def areas_of_instances(project_id, instance_ids):
+    """(instance id, area id) of the project's live submissions with these instance ids."""
+    if not instance_ids:
+        return []
+    return db.session.execute(sa.select(Submission.instance_id, Submission.area_id)
+                              .join(Form, Form.id == Submission.form_id)
+                              .where(Form.project_id == project_id, Submission.deleted_at.is_(None),
+                                     Submission.instance_id.in_(list(instance_ids)))).all()

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from .. import errors
 from ..areas import queries as area_queries
 from ..areas.models import Area
+from ..areas.service import is_within
 from ..audit import queries as audit_queries
 from ..auth import queries as auth_queries
 from ..auth.requests import current_actor
 from ..auth.service import verbs_for
 from ..db import writes_on_read
+from ..evidence import service as evidence
 from ..extensions import db
 from ..forms import queries as form_queries
 from ..forms.fields import binary_fields, fields_of
@@ -106,16 +108,18 @@ def submissions(project_id, xml_form_id):
     if form.current_def is None:
         abort(404)
     scope = caller_scope(form.project_id)
-    scores.score_pending(form.project_id)
+    evidence.check_pending(form.project_id)  # (scores what is pending first)
     filters = listing.read_filters(request.args)
     total = listing.count(form, scope, filters)
     rows = listing.page(form, scope, filters)
+    flags = evidence.flags_by_submission(form.project_id, [row.submission_id for row in rows])
     structure = form_structure(form.current_def)
     lang = language()
     questions = table_questions(structure)
     cells = name_listed_answers([table_cells(questions, row.xml, lang) for row in rows], form.project_id)
     remember_visit(form)
     context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
+                   flags=flags,
                    questions=[(question.path, label_in(question.label, lang)) for question in questions],
                    pages=max(1, -(-total // filters.per_page)), may_review=may_review(form),
                    **filter_choices(form, scope))
@@ -160,13 +164,15 @@ def submission(project_id, xml_form_id, instance_id):
     filters = listing.read_filters(request.args)
     scope = caller_scope(form.project_id)
     previous_id, next_id = listing.neighbours(form, scope, filters, found)
-    scores.score_pending(form.project_id)
+    evidence.check_pending(form.project_id)
+    flags = evidence.flags_by_submission(form.project_id, [found.id]).get(found.id, [])
     return render_template(
         "submission.html", form=form, submission=found, current=current,
         answers=name_listed_answers([answer_tree(structure, root, lang)], form.project_id)[0],
         attachments=attachments, score=score_of(form, found, instance_id), versions=version_history(found, structure),
         history=review_history(found), comments=comments_of(found), filters=filters,
         previous_id=previous_id, next_id=next_id, may_review=may_review(form), lang=lang,
+        flags=flags, visible=visible_others(form.project_id, scope, flags),
         area=area_of(found.area_id), submitter=auth_queries.get_actor(found.submitter_id)
         if found.submitter_id else None)
 
@@ -177,6 +183,14 @@ def submission_xml(project_id, xml_form_id, instance_id):
     """The current version's XML as received, shown as text."""
     _, found = submission_or_404(project_id, xml_form_id, instance_id, "submission.read")
     return current_app.response_class(queries.get_current_def(found.id).xml, mimetype="text/plain")
+
+
+def visible_others(project_id, scope, flags):
+    """The instance ids of the other submissions the flags name (a reused photo's) that the caller may open."""
+    named = {flag["evidence"]["other"]["instanceId"] for flag in flags if (flag["evidence"].get("other") or {})
+             .get("instanceId")}
+    return {instance_id for instance_id, area_id in queries.areas_of_instances(project_id, named)
+            if is_within(scope, area_id)}
 
 
 def current_form_def(form, submission_def):

@@ -146,7 +146,7 @@ def test_an_app_user_outside_its_areas_is_answered_201_but_counts_only_once_appr
     assert "uuid:collect-b" not in counted and "uuid:s_b" in counted
     flags = client.get(f"{world['rest']}/uuid:collect-b/flags", headers=admin).get_json()
     assert [(flag["kind"], flag["severity"], flag["evidence"]) for flag in flags] == [
-        ("outside_volunteer_areas", "warning", {"area": "00007-01"})]
+        ("outside_volunteer_areas", "warning", {"area": "00007-01", "areaName": "Thôn Đông"})]
     assert "00007-01" in flags[0]["message"]["vi"]
     # the supervisor of commune 00004 cannot approve it; one without a limit can, and then it counts
     review = {"reviewState": "approved"}

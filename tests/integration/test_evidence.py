@@ -124,7 +124,8 @@ def test_a_location_outside_the_hamlet_missing_or_inaccurate_is_flagged(client, 
     assert outside["kind"] == "gps_outside_area" and outside["severity"] == "error"
     assert 1_900 < outside["evidence"]["distanceM"] < 2_200  # the same answer on both databases, within metres
     assert outside["evidence"]["area"] == "00007-01" and outside["evidence"]["accuracyM"] == 8.0
-    assert "2.0" in outside["message"]["vi"] and "outside the boundary" in outside["message"]["en"]
+    assert outside["evidence"]["areaName"] == "Thôn Đông"
+    assert "Thôn Đông (00007-01) 2.0" in outside["message"]["vi"] and "outside the boundary" in outside["message"]["en"]
     assert kinds(flags_of(client, admin, evidence, "uuid:none")) == ["gps_missing"]
     [vague] = flags_of(client, admin, evidence, "uuid:vague")
     assert vague["kind"] == "gps_inaccurate" and vague["severity"] == "warning"
@@ -139,7 +140,9 @@ def test_the_same_photo_for_two_households_flags_both_but_not_a_revisit_of_one(c
     second = flags_of(client, admin, evidence, "uuid:r2")
     assert kinds(second) == ["photo_reused", "photo_reused"] and second[0]["severity"] == "error"
     assert second[0]["evidence"]["other"] == {"instanceId": "uuid:r1", "xmlFormId": "ho_minh_chung",
-                                              "photo": "anh.jpg", "subject": evidence["subjects"]["A"]}
+                                              "photo": "anh.jpg", "subject": evidence["subjects"]["A"],
+                                              "subjectLabel": "Hộ A"}
+    assert "Hộ A (uuid:r1)" in second[0]["message"]["vi"]
     assert second[1]["evidence"]["other"]["instanceId"] == "uuid:r3"
     assert "uuid:r1" in second[0]["message"]["vi"] and "very same file" in second[0]["message"]["en"]
     first = flags_of(client, admin, evidence, "uuid:r1")
@@ -227,3 +230,26 @@ def test_severities_and_thresholds_are_the_projects_settings(client, admin, evid
         refused = client.patch(f"{evidence['base']}/evidence-settings", json=body, headers=admin)
         assert refused.status_code == 400 and refused.get_json()["code"] == 400.8, body
     assert client.get(f"{evidence['base']}/evidence-settings", headers=admin).get_json()["gps_max_accuracy_m"] == 5
+
+
+def test_the_desk_shows_flags_in_the_table_filters_by_them_and_sets_reused_photos_side_by_side(client, admin,
+                                                                                                evidence):
+    from tests.integration.test_desk import desk_login
+    photo = jpeg(15)
+    send(client, admin, evidence, "uuid:d1", "A", photo)
+    send(client, admin, evidence, "uuid:d2", "B", photo)
+    send(client, admin, evidence, "uuid:d3", "C", jpeg(16))
+    send(client, admin, evidence, "uuid:d4", "D", jpeg(17), accuracy=300.0)
+    desk_login(client, "admin@example.org")
+    page = f"/projects{evidence['base'].removeprefix('/v1/projects')}/forms/ho_minh_chung/submissions"
+    listed = client.get(page).text
+    assert listed.count('data-testid="flags"') == 3 and "Ảnh dùng lại" in listed and "GPS kém chính xác" in listed
+    errors_only = client.get(f"{page}?flag=error").text
+    assert 'data-total="2"' in errors_only and "uuid:d4" not in errors_only and "uuid:d3" not in errors_only
+    assert 'data-total="1"' in client.get(f"{page}?flag=gps_inaccurate").text
+    assert 'data-total="4"' in client.get(f"{page}?flag=nonsense").text  # a filter it cannot read is no filter
+    one = client.get(f"{page}/uuid:d2").text
+    assert 'data-testid="evidence-flags"' in one and "Kiểm tra minh chứng" in one
+    assert f"{page}/uuid:d2/files/anh.jpg?size=240" in one and f"{page}/uuid:d1/files/anh.jpg?size=240" in one
+    assert client.get(f"{page}/uuid:d1/files/anh.jpg?size=240").status_code == 200
+    assert 'data-testid="evidence-flags"' not in client.get(f"{page}/uuid:d3").text
