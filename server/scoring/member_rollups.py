@@ -24,6 +24,7 @@ from .answers import answer_values
 from .member_counts import NO_MEMBERS, MemberCount, counts_digest, counts_to_json, rollup_values
 from .scores import current_scorers
 
+EVIDENCE = "evidence"  # in held_back_by: an error-severity evidence flag no supervisor has approved
 
 class Rolled(NamedTuple):
     """A result scored with its members' counts."""
@@ -182,7 +183,9 @@ def _score(pending, scorers):
 def _rolled(row, kept, counts, reasons):
     """A Rolled from a counted row, the member score kept for it (MemberScore's values by name) and its counts
     (with the unmet and held-back-by lists if `reasons`)."""
-    outcome = row.decided if row.decided is not None else kept["recognised"]
+    recognised = kept["recognised"] and not row.held  # held back by its evidence (queries.held_by_evidence)
+    outcome = row.decided if row.decided is not None else recognised
+    held_back_by = [*kept["held_back_by"], *([EVIDENCE] if row.held else [])] if reasons else None
     return Rolled(row.score_id, row.kind, row.subject, row.area_code, row.period, counts, kept["total"],
-                  kept["result"], kept["level"], kept["recognised"], outcome, kept["mandatory_met"],
-                  kept["unmet"] if reasons else None, kept["held_back_by"] if reasons else None, kept["points"])
+                  kept["result"], kept["level"], recognised, outcome, kept["mandatory_met"],
+                  kept["unmet"] if reasons else None, held_back_by, kept["points"])

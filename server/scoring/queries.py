@@ -6,6 +6,9 @@ import sqlalchemy.orm
 from ..areas.models import Area
 from ..areas.queries import descendants_select
 from ..db import dialect_insert
+from ..evidence import queries as evidence_queries
+from ..evidence.models import EvidenceFlag
+from ..evidence.settings import settings_of
 from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..registries.models import Entity
@@ -87,17 +90,20 @@ def _insert_or_nothing(kind, conflict_columns):
 def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, within=None, subjects=None):
     """The scores that count, one per (kind, subject, period) in the project: the latest submission that is
     not rejected (nor deleted), in its current version, scored under the rules of its form's current version.
-    A submission an app user sent for a subject outside its areas counts only once approved.
-    A subquery of (score_id, form_def_id, kind, subject, area_code, period, recognised, scorable, rank): rank 1
+    A submission an app user sent for a subject outside its areas counts only once approved; one with an
+    error-severity evidence flag counts, but as not recognised until approved (held_by_evidence).
+    A subquery of (score_id, form_def_id, kind, subject, area_code, period, recognised, scorable, held, rank): rank 1
     counts; one that could not be scored (not scorable) is listed as such but never summed nor rolled up.
     Filters: kind (or any of `kinds`), period, an area with every area below it, `within` (a SELECT of
     area codes: the caller's scope), and some subjects."""
     rank = sa.func.row_number().over(
         partition_by=(SubjectScore.kind, SubjectScore.subject, SubjectScore.period),
         order_by=(Submission.created_at.desc(), Submission.id.desc())).label("rank")
+    held = held_by_evidence(project_id)
     ranked = (sa.select(SubjectScore.id.label("score_id"), SubjectScore.form_def_id, SubjectScore.kind,
-                        SubjectScore.subject, SubjectScore.area_code, SubjectScore.period, SubjectScore.recognised,
-                        SubjectScore.error.is_(None).label("scorable"), rank)
+                        SubjectScore.subject, SubjectScore.area_code, SubjectScore.period,
+                        sa.and_(SubjectScore.recognised, sa.not_(held)).label("recognised"),
+                        SubjectScore.error.is_(None).label("scorable"), held.label("held"), rank)
               .join(Submission, Submission.id == SubjectScore.submission_id)
               .join(SubmissionDef, SubmissionDef.id == SubjectScore.submission_def_id)
               .join(Form, Form.id == Submission.form_id)
@@ -123,6 +129,18 @@ def _counted(project_id, kind=None, period=None, area_code=None, kinds=None, wit
     return ranked.subquery()
 
 
+def held_by_evidence(project_id):
+    """Whether the submission version (SubmissionDef, Submission in the query) is held back by its evidence: it has
+    a flag of a kind the project counts as an error and no supervisor has approved it (where the project holds
+    recognition on errors: evidence/settings.py)."""
+    settings = settings_of(evidence_queries.stored_settings(project_id))
+    kinds = settings.error_kinds()
+    if not settings.hold_recognition or not kinds:
+        return sa.false()
+    flagged = sa.exists().where(EvidenceFlag.submission_def_id == SubmissionDef.id, EvidenceFlag.kind.in_(kinds))
+    return sa.and_(flagged, sa.or_(Submission.review_state.is_(None), Submission.review_state != "approved"))
+
+
 def _decided(project_id, counted):
     """The officer's decision on a counted score, if any: join it to `counted` with an outer join."""
     return sa.and_(RecognitionDecision.project_id == project_id, RecognitionDecision.kind == counted.c.kind,
@@ -136,9 +154,10 @@ def _outcome(counted):
 
 def counted_results(project_id, kind=None, period=None, area_code=None, within=None, subjects=None):
     """The score that counts for each (kind, subject, period) in the project (see _counted), with its filters.
-    Rows: SubjectScore, instance id, form id, review state."""
+    Rows: SubjectScore, instance id, form id, review state, held back by its evidence."""
     counted = _counted(project_id, kind, period, area_code, within=within, subjects=subjects)
-    query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state)
+    query = (sa.select(SubjectScore, Submission.instance_id, Form.xml_form_id, Submission.review_state,
+                       counted.c.held)
              .join(counted, sa.and_(counted.c.score_id == SubjectScore.id, counted.c.rank == 1))
              .join(Submission, Submission.id == SubjectScore.submission_id)
              .join(Form, Form.id == Submission.form_id)
@@ -234,8 +253,8 @@ def list_member_groups(project_id, member_kind, group_kind, period, form_def_ids
 def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_reasons=False, subjects=None):
     """The results that count scored under `form_def_ids` (forms of `kinds`), each with every member score
     kept for it (or none): rows (score_id, submission_def_id, form_def_id, kind, subject, area_code, period,
-    decided, then MemberScore's member_counts, member_counts_digest, total, result, level, recognised,
-    mandatory_met, points and, `with_reasons`,
+    decided, held (by its evidence), then MemberScore's member_counts, member_counts_digest, total, result,
+    level, recognised, mandatory_met, points and, `with_reasons`,
     unmet and held_back_by, None without one). Decided is the officer's decision or None. Only `subjects`
     if given."""
     counted = _counted(project_id, period=period, kinds=kinds, subjects=subjects)
@@ -244,7 +263,7 @@ def list_counted_of_forms(project_id, form_def_ids, kinds, period=None, with_rea
     kept = [getattr(MemberScore, name) for name in names + (("unmet", "held_back_by") if with_reasons else ())]
     query = (sa.select(counted.c.score_id, SubjectScore.submission_def_id, counted.c.form_def_id, counted.c.kind,
                        counted.c.subject, counted.c.area_code, counted.c.period,
-                       RecognitionDecision.recognised.label("decided"), *kept)
+                       RecognitionDecision.recognised.label("decided"), counted.c.held, *kept)
              .join(SubjectScore, SubjectScore.id == counted.c.score_id)
              .outerjoin(RecognitionDecision, _decided(project_id, counted))
              .outerjoin(MemberScore, MemberScore.score_id == counted.c.score_id)

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from ..subject_kinds import CONG_DAN, groups_of
 from . import queries
 from .area_totals import summarise, summarise_all
-from .member_rollups import rolled_up_forms, rolled_up_results
+from .member_rollups import EVIDENCE, rolled_up_forms, rolled_up_results
 from .scores import score_pending
 
 ONLY_SOME = 1000  # up to this many subjects drawing on their members are rolled up alone, else all at once
@@ -28,7 +28,14 @@ def counted_results(project_id, kind=None, period=None, area_code=None, within=N
     wanted = {score.subject for score, *_ in rows if score.form_def_id in reading}
     rolled = rolled_up_results(project_id, period, upto=kind, with_reasons=True,
                                subjects=sorted(wanted) if len(wanted) <= ONLY_SOME else None) if wanted else {}
-    return [(Counted.of(score, rolled.get(score.id)), *rest) for score, *rest in rows]
+    return [(held_back(Counted.of(score, rolled.get(score.id)), held), *rest) for score, *rest, held in rows]
+
+
+def held_back(counted, held):
+    """The result as it counts: not recognised while its evidence holds it back (and saying so)."""
+    if not held or EVIDENCE in counted.held_back_by:  # (a rolled-up result says so already)
+        return counted
+    return counted._replace(recognised=False, held_back_by=[*counted.held_back_by, EVIDENCE])
 
 
 class Counted(NamedTuple):

@@ -253,3 +253,24 @@ def test_the_desk_shows_flags_in_the_table_filters_by_them_and_sets_reused_photo
     assert f"{page}/uuid:d2/files/anh.jpg?size=240" in one and f"{page}/uuid:d1/files/anh.jpg?size=240" in one
     assert client.get(f"{page}/uuid:d1/files/anh.jpg?size=240").status_code == 200
     assert 'data-testid="evidence-flags"' not in client.get(f"{page}/uuid:d3").text
+
+
+def test_an_error_flag_holds_recognition_back_until_a_supervisor_approves(client, admin, evidence):
+    photo = jpeg(18)
+    send(client, admin, evidence, "uuid:h1", "A", photo)
+    send(client, admin, evidence, "uuid:h2", "B", photo)  # the same photo: both flagged as an error
+    send(client, admin, evidence, "uuid:h3", "C", jpeg(19), accuracy=300.0)  # a warning holds nothing
+    client.get(f"{evidence['base']}/flags", headers=admin)  # (checked: the background does it on a server)
+
+    def results():
+        rows = client.get(f"{evidence['base']}/results", headers=admin).get_json()
+        return {row["instanceId"]: (row["recognised"], row["heldBackBy"]) for row in rows}
+    assert results() == {"uuid:h1": (False, ["evidence"]), "uuid:h2": (False, ["evidence"]), "uuid:h3": (True, [])}
+    summary = client.get(f"{evidence['base']}/results/summary", headers=admin).get_json()
+    assert summary["total"]["models"]["gia_dinh"]["recognised"] == 1
+    assert client.patch(f"{evidence['rest']}/uuid:h1", json={"reviewState": "approved"},
+                        headers=admin).status_code == 200
+    assert results()["uuid:h1"] == (True, [])
+    assert client.patch(f"{evidence['base']}/evidence-settings", json={"hold_recognition": False},
+                        headers=admin).status_code == 200
+    assert results()["uuid:h2"] == (True, [])
