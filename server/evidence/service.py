@@ -80,6 +80,20 @@ def _named(evidence: dict, areas: dict, labels: dict) -> dict:
     return named
 
 
+def explained(project_id: int, submission, score: dict) -> dict:
+    """A score explanation (scoring/schemas.py score_json) with a reason per evidence flag of the submission's
+    current version; while an error flag holds it back (settings.hold_recognition, not approved), not
+    recognised, and saying so (`heldByEvidence`)."""
+    settings = project_settings(project_id)
+    found = flags(project_id, settings, submission_ids=[submission.id])
+    held = settings.hold_recognition and submission.review_state != "approved" and any(
+        flag["severity"] == "error" for flag in found)
+    reasons = [{"kind": "evidence", "code": flag["kind"], "text": flag["message"],
+                "blocksRecognition": held and flag["severity"] == "error", "evidence": []} for flag in found]
+    return {**score, "recognised": score["recognised"] and not held, "heldByEvidence": held,
+            "reasons": [*score["reasons"], *reasons]}
+
+
 def flags_by_submission(project_id: int, submission_ids: list[int]) -> dict:
     """{submission id: its current version's flags (as flags gives them), errors first}."""
     found = {}

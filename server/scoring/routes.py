@@ -9,6 +9,7 @@ from ..areas.models import LEVELS
 from ..areas.service import user_scope, user_scope_codes
 from ..audit.service import log_action
 from ..db import writes_on_read
+from ..evidence import service as evidence
 from ..forms.fields import binary_fields, fields_of
 from ..forms.xlsform import XLSX_CONTENT_TYPE
 from ..http import project_caller_or_404, read_uploaded_table, submission_or_404
@@ -40,7 +41,8 @@ def get_submission_score(project_id, xml_form_id, instance_id):
     if scored is None:
         raise errors.not_found()
     base = f"/projects/{project_id}/forms/{segment(form.xml_form_id)}/submissions/{segment(instance_id)}/attachments"
-    return jsonify(score_json(scored, base, {field.path[-1] for field in binary_fields(fields_of(scored.form_def))}))
+    score = score_json(scored, base, {field.path[-1] for field in binary_fields(fields_of(scored.form_def))})
+    return jsonify(evidence.explained(form.project_id, submission, score))
 
 
 @bp.get("/results")

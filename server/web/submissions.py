@@ -113,13 +113,16 @@ def submissions(project_id, xml_form_id):
     total = listing.count(form, scope, filters)
     rows = listing.page(form, scope, filters)
     flags = evidence.flags_by_submission(form.project_id, [row.submission_id for row in rows])
+    hold = evidence.project_settings(form.project_id).hold_recognition
+    held = {row.submission_id for row in rows if hold and row.review_state != "approved"
+            and any(flag["severity"] == "error" for flag in flags.get(row.submission_id, []))}
     structure = form_structure(form.current_def)
     lang = language()
     questions = table_questions(structure)
     cells = name_listed_answers([table_cells(questions, row.xml, lang) for row in rows], form.project_id)
     remember_visit(form)
     context = dict(form=form, project=form.project_id, filters=filters, total=total, rows=list(zip(rows, cells)),
-                   flags=flags,
+                   flags=flags, held=held,
                    questions=[(question.path, label_in(question.label, lang)) for question in questions],
                    pages=max(1, -(-total // filters.per_page)), may_review=may_review(form),
                    **filter_choices(form, scope))
@@ -214,8 +217,8 @@ def score_of(form, found, instance_id):
     if scored is None:
         return None
     names = {field.path[-1] for field in binary_fields(fields_of(scored.form_def))}
-    return score_json(scored, f"/projects/{form.project_id}/forms/{form.xml_form_id}/submissions/{instance_id}/"
-                              "attachments", names)
+    return evidence.explained(form.project_id, found, score_json(
+        scored, f"/projects/{form.project_id}/forms/{form.xml_form_id}/submissions/{instance_id}/attachments", names))
 
 
 def version_history(found, structure):

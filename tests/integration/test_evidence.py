@@ -266,6 +266,14 @@ def test_an_error_flag_holds_recognition_back_until_a_supervisor_approves(client
         rows = client.get(f"{evidence['base']}/results", headers=admin).get_json()
         return {row["instanceId"]: (row["recognised"], row["heldBackBy"]) for row in rows}
     assert results() == {"uuid:h1": (False, ["evidence"]), "uuid:h2": (False, ["evidence"]), "uuid:h3": (True, [])}
+    score = client.get(f"{evidence['rest']}/uuid:h2/score", headers=admin).get_json()
+    assert score["recognised"] is False and score["heldByEvidence"] is True
+    [line] = [reason for reason in score["reasons"] if reason["kind"] == "evidence"]
+    assert line["code"] == "photo_reused" and line["blocksRecognition"] is True and "uuid:h1" in line["text"]["en"]
+    warned = client.get(f"{evidence['rest']}/uuid:h3/score", headers=admin).get_json()
+    assert warned["recognised"] is True and warned["heldByEvidence"] is False
+    assert [(reason["code"], reason["blocksRecognition"]) for reason in warned["reasons"]
+            if reason["kind"] == "evidence"] == [("gps_inaccurate", False)]
     summary = client.get(f"{evidence['base']}/results/summary", headers=admin).get_json()
     assert summary["total"]["models"]["gia_dinh"]["recognised"] == 1
     assert client.patch(f"{evidence['rest']}/uuid:h1", json={"reviewState": "approved"},
