@@ -1,5 +1,5 @@
-"""evidence checks: what each photo says of itself, which submission versions have been checked, the flags found,
-how far each project is checked, and each project's thresholds
+"""evidence checks: what each photo says of itself (and an index of its perceptual hash), which submission
+versions have been checked, the flags found, how far each project is checked, and each project's thresholds
 
 Everything here is derived from the submissions and their files (server/evidence/service.py), except the
 settings: the tables start empty and the checks fill them, the existing submissions first.
@@ -28,9 +28,16 @@ def upgrade():
                     sa.Column('width', sa.Integer(), nullable=True),
                     sa.Column('height', sa.Integer(), nullable=True),
                     sa.Column('error', sa.String(length=200), nullable=True),
+                    sa.Column('thumb16', sa.LargeBinary(), nullable=True),
                     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
                     sa.ForeignKeyConstraint(['blob_id'], ['blobs.id'], name=op.f('fk_photo_facts_blob_id_blobs')),
                     sa.PrimaryKeyConstraint('blob_id', name=op.f('pk_photo_facts')))
+    op.create_table('photo_hash_bands',
+                    sa.Column('band', sa.SmallInteger(), nullable=False),
+                    sa.Column('value', sa.Integer(), nullable=False),
+                    sa.Column('blob_id', sa.Integer(), nullable=False),
+                    sa.ForeignKeyConstraint(['blob_id'], ['blobs.id'], name=op.f('fk_photo_hash_bands_blob_id_blobs')),
+                    sa.PrimaryKeyConstraint('band', 'value', 'blob_id', name=op.f('pk_photo_hash_bands')))
     op.create_table('evidence_checks',
                     sa.Column('submission_def_id', sa.Integer(), nullable=False),
                     sa.Column('submission_id', sa.Integer(), nullable=False),
@@ -91,5 +98,6 @@ def upgrade():
 
 
 def downgrade():
-    for table in ('evidence_settings', 'evidence_marks', 'evidence_flags', 'evidence_checks', 'photo_facts'):
+    for table in ('evidence_settings', 'evidence_marks', 'evidence_flags', 'evidence_checks', 'photo_hash_bands',
+                  'photo_facts'):
         op.drop_table(table)

@@ -22,7 +22,18 @@ class PhotoFacts(Base):
     width: Mapped[int | None] = mapped_column(sa.Integer)
     height: Mapped[int | None] = mapped_column(sa.Integer)
     error: Mapped[str | None] = mapped_column(sa.String(200))
+    thumb16: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # its central region, 16 × 16 grey
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhotoHashBand(Base):
+    """The index of the perceptual hashes (photos.bands): each hash's 5 bands, so that the photos within a few
+    bits of a hash are found by exact look-ups (a hash within 4 bits shares a band), not by reading them all."""
+
+    __tablename__ = "photo_hash_bands"
+    band: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    value: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id"), primary_key=True)
 
 
 class EvidenceCheck(Base):

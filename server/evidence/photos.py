@@ -1,11 +1,14 @@
 """What a photo's bytes say of themselves, for the evidence checks: when the camera says it was taken (EXIF
 DateTimeOriginal, with OffsetTimeOriginal where written) and a perceptual hash that stays (nearly) the same
-when the photo is resized, recompressed or slightly cropped. A pure module: bytes in, a PhotoReading out;
-anything Pillow cannot read gives a reading with its `error`, never an exception.
+when the photo is resized, recompressed or slightly cropped. A pure module: bytes in, readings out; anything
+Pillow cannot read gives a reading with its `error`, never an exception.
 
 The hash is the DCT hash ("pHash"): the photo as the viewer shows it (EXIF orientation applied), grey, its
-central 80 % (a few per cent cropped off an edge move that region little) made 32 × 32, its 2-D DCT, and one
-bit per coefficient of the 8 × 8 lowest frequencies: above their median or not."""
+central 80 % made 32 × 32, its 2-D DCT, and one bit per coefficient of the 8 × 8 lowest frequencies: above their
+median or not. A copy cropped by a few per cent has its central region a little shifted and scaled: a look-up
+hashes the photo's region at each of SHIFTED, and a near match is confirmed by the correlation of 16 × 16
+thumbnails of the regions (other photos of the same kind of scene hash close too). The hashes are indexed by
+5 bands (`bands`), so those within 4 bits of a hash are found by exact look-ups."""
 
 import io
 import re
@@ -32,6 +35,7 @@ class PhotoReading:
     width: int | None = None
     height: int | None = None
     error: str | None = None
+    thumb16: bytes | None = None  # the central region, 16 × 16 grey: what a near match is verified against
 
 
 def read_photo(data: bytes) -> PhotoReading:
@@ -42,9 +46,10 @@ def read_photo(data: bytes) -> PhotoReading:
             if width * height > MAX_PIXELS:
                 return PhotoReading(width=width, height=height, error=f"too large to read ({width} × {height})")
             taken_at, offset = capture_time(image)
-            image.draft("L", (SIDE * 8, SIDE * 8))  # JPEG: decode at 1/2…1/8 of the size, enough for 32 × 32
-            shown = ImageOps.exif_transpose(image)
-            return PhotoReading(taken_at, offset, perceptual_hash(shown), width, height)
+            shown = shown_grey(image)
+            region = central(shown)
+            return PhotoReading(taken_at, offset, dct_hash(region), width, height,
+                                thumb16=thumb_16(region))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         return PhotoReading(error=f"not a readable image: {type(error).__name__}")
 
@@ -68,17 +73,66 @@ def capture_time(image) -> tuple[str | None, str | None]:
     return found, offset if found and EXIF_OFFSET.match(offset) else None
 
 
-def perceptual_hash(image) -> int:
-    """The 64-bit DCT hash of an image's central region, as a signed integer."""
-    width, height = image.size
-    margin_x, margin_y = width * (1 - REGION) / 2, height * (1 - REGION) / 2
-    grey = image.convert("L").resize((SIDE, SIDE), Image.Resampling.BILINEAR,
-                                     box=(margin_x, margin_y, width - margin_x, height - margin_y))
-    low = (DCT @ np.asarray(grey, dtype=np.float64) @ DCT.T)[:8, :8].ravel()
+def shown_grey(image):
+    """The photo as a viewer shows it (EXIF orientation applied), grey, decoded at the smallest JPEG scale that
+    keeps 256 pixels a side."""
+    image.draft("L", (SIDE * 8, SIDE * 8))
+    return ImageOps.exif_transpose(image).convert("L")
+
+
+def central(grey, centre_x=0.5, centre_y=0.5, share=REGION):
+    """The region of `share` of each side around (centre_x, centre_y) (fractions of the sides), SIDE × SIDE."""
+    width, height = grey.size
+    half_x, half_y = width * share / 2, height * share / 2
+    box = (width * centre_x - half_x, height * centre_y - half_y, width * centre_x + half_x, height * centre_y + half_y)
+    return grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)
+
+
+def dct_hash(region) -> int:
+    """The 64-bit DCT hash of a SIDE × SIDE grey region, as a signed integer."""
+    low = (DCT @ np.asarray(region, dtype=np.float64) @ DCT.T)[:8, :8].ravel()
     bits = 0
     for above in low > np.median(low):
         bits = (bits << 1) | int(above)
     return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+# Where a copy cropped by up to ~5 % (or shifted a little) has the central region: a look-up hashes each of these
+SHIFTED = tuple((x, y, share) for x in (0.47, 0.5, 0.53) for y in (0.47, 0.5, 0.53) for share in (0.76, 0.8, 0.84))
+
+
+def shifted_regions(data: bytes) -> list:
+    """The SHIFTED regions of a photo (SIDE × SIDE grey images); [] when it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                return []
+            grey = shown_grey(image)
+            return [central(grey, *where) for where in SHIFTED]
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return []
+
+
+def likeness(region_16: bytes, other_16: bytes) -> float:
+    """How alike two 16 × 16 grey thumbnails are: their normalised correlation, -1…1 (1: the same picture)."""
+    first, second = (np.frombuffer(item, dtype=np.uint8).astype(np.float64) for item in (region_16, other_16))
+    first, second = first - first.mean(), second - second.mean()
+    norm = np.linalg.norm(first) * np.linalg.norm(second)
+    return float(first @ second / norm) if norm else 0.0
+
+
+def thumb_16(region) -> bytes:
+    return region.resize((16, 16), Image.Resampling.BOX).tobytes()
+
+
+BANDS = ((0, 13), (13, 26), (26, 39), (39, 52), (52, 64))  # bit ranges: 5 bands, so a hash within 4 bits of
+# another shares at least one band with it exactly (what the index looks up)
+
+
+def bands(phash: int) -> list[tuple[int, int]]:
+    """(band number, its value) of a hash, for the index of hashes."""
+    bits = phash & ((1 << 64) - 1)
+    return [(number, (bits >> (64 - end)) & ((1 << (end - start)) - 1)) for number, (start, end) in enumerate(BANDS)]
 
 
 def hamming(first: int, second: int) -> int:

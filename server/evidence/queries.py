@@ -13,7 +13,8 @@ from ..extensions import db
 from ..forms.models import Form, FormDef
 from ..scoring.models import SubjectScore
 from ..submissions.models import Submission, SubmissionAttachment, SubmissionDef
-from .models import EvidenceCheck, EvidenceFlag, EvidenceMark, EvidenceSettings, PhotoFacts
+from .models import EvidenceCheck, EvidenceFlag, EvidenceMark, EvidenceSettings, PhotoFacts, PhotoHashBand
+from .photos import bands
 
 
 class Pending(NamedTuple):
@@ -117,9 +118,30 @@ def readings_of(blob_ids) -> dict:
 
 
 def add_readings(rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(dialect_insert(db.session, PhotoFacts).on_conflict_do_nothing(
-            index_elements=["blob_id"]), rows)
+    """Keep photos' readings (dicts of PhotoFacts' columns) and index their hashes (photos.bands)."""
+    if not rows:
+        return
+    db.session.execute(dialect_insert(db.session, PhotoFacts).on_conflict_do_nothing(index_elements=["blob_id"]),
+                       rows)
+    banded = [{"band": band, "value": value, "blob_id": row["blob_id"]}
+              for row in rows if row.get("phash") is not None for band, value in bands(row["phash"])]
+    if banded:
+        db.session.execute(dialect_insert(db.session, PhotoHashBand).on_conflict_do_nothing(
+            index_elements=["band", "value", "blob_id"]), banded)
+
+
+def photos_with_bands(pairs: set) -> list[tuple]:
+    """(blob id, phash, thumb16) of the photos whose hash has one of these (band, value) pairs exactly."""
+    if not pairs:
+        return []
+    by_band = {}
+    for band, value in pairs:
+        by_band.setdefault(band, []).append(value)
+    matching = sa.or_(*(sa.and_(PhotoHashBand.band == band, PhotoHashBand.value.in_(values))
+                        for band, values in sorted(by_band.items())))
+    blobs = sa.select(PhotoHashBand.blob_id).where(matching).distinct().subquery()
+    return db.session.execute(sa.select(PhotoFacts.blob_id, PhotoFacts.phash, PhotoFacts.thumb16)
+                              .join(blobs, blobs.c.blob_id == PhotoFacts.blob_id)).all()
 
 
 class Elsewhere(NamedTuple):

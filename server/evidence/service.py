@@ -23,12 +23,14 @@ from ..submissions.instance import values_at
 from . import queries
 from .checks import Found, Location, Match, Photo, VersionFacts, findings
 from .messages import message
-from .photos import PhotoReading, read_photo
+from .photos import PhotoReading, bands, dct_hash, hamming, likeness, read_photo, shifted_regions, thumb_16
 from .settings import Settings, settings_of
 
 PHOTO_TYPES = ("image/",)
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff")
 MAX_PHOTO_BYTES = 40 * 1024 * 1024
+LIKENESS = 0.97  # a near match's 16 × 16 thumbnails correlate at least this much (other photos of the same
+# kind of scene stay below 0.95; a resized, recompressed or 5 %-cropped copy above 0.99)
 
 
 def project_settings(project_id: int) -> Settings:
@@ -117,7 +119,7 @@ def _readings(blobs) -> dict:
     """{blob id: PhotoReading} of these files (blob id, sha256, content type, size): each photo read once ever."""
     known = queries.readings_of(blob_id for blob_id, *_ in blobs)
     readings = {blob_id: PhotoReading(facts.taken_at, facts.taken_offset, facts.phash, facts.width, facts.height,
-                                      facts.error) for blob_id, facts in known.items()}
+                                      facts.error, facts.thumb16) for blob_id, facts in known.items()}
     made = []
     for blob_id, sha256, content_type, size in blobs:
         if blob_id in readings or not _is_photo(content_type, size):
@@ -148,7 +150,7 @@ def _check_version(project_id, row, files, readings, settings):
     period = row.period if row.period is not None else when.astimezone(LOCAL_TIME).year
     facts = VersionFacts("/".join(geopoint.path) if geopoint else None, location, beyond, row.area_code, photos,
                          period, started_at, ended_at, bool(row.outside_areas))
-    matches = _same_photos(project_id, row, files)
+    matches = _same_photos(project_id, row, files) + _near_photos(project_id, row, files, readings, settings)
     burst = _burst(project_id, row, ended_at, settings)
     found = findings(facts, matches, len(burst) + 1, settings, LOCAL_TIME)
     now = utcnow()
@@ -173,6 +175,40 @@ def _same_photos(project_id, row, files) -> list[Match]:
         found.setdefault((names[other.blob_id], other.def_id), Match(
             names[other.blob_id], other.def_id, other.submission_id, other.instance_id, other.xml_form_id, other.photo,
             other.subject))
+    return list(found.values())
+
+
+def _near_photos(project_id, row, files, readings, settings) -> list[Match]:
+    """The other subjects' current versions holding a photo nearly like one of this version's (resized,
+    recompressed, cropped a little): its shifted regions (photos.SHIFTED) hashed, the stored hashes within the
+    setting's bits of one of them found by the index, and each confirmed by its 16 × 16 thumbnail."""
+    if settings.severity_of("photo_near_duplicate") == "off":
+        return []
+    own = {blob_id for _, blob_id, *_ in files}
+    found = {}
+    for name, blob_id, sha256, content_type, size in files:
+        reading = readings.get(blob_id)
+        if reading is None or reading.phash is None:
+            continue
+        with blob_store().open(sha256) as stream:
+            regions = shifted_regions(stream.read())
+        hashes = [dct_hash(region) for region in regions]
+        thumbs = [thumb_16(region) for region in regions]
+        near = {}
+        for other_blob, phash, thumb in queries.photos_with_bands({pair for item in hashes for pair in bands(item)}):
+            if other_blob in own or phash is None or thumb is None:
+                continue
+            bits = min(hamming(item, phash) for item in hashes)
+            if bits <= settings.near_duplicate_max_bits and max(likeness(item, thumb) for item in thumbs) >= LIKENESS:
+                near[other_blob] = bits
+        if not near:
+            continue
+        for other in queries.same_files_elsewhere(project_id, list(near), row.submission_id):
+            if row.subject is not None and other.subject == row.subject:
+                continue
+            found.setdefault((name, other.def_id), Match(name, other.def_id, other.submission_id, other.instance_id,
+                                                         other.xml_form_id, other.photo, other.subject,
+                                                         near[other.blob_id]))
     return list(found.values())
 
 

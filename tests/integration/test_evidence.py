@@ -6,9 +6,9 @@ import datetime as dt
 import io
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from server.demo_photos import phone_exif
+from server.demo_photos import KINDS, photo_jpeg
 from tests.factories import assign, create_user, login, upload_form, xlsx_from_markdown
 from tests.factories_registry import create_dataset, create_entity, import_areas
 from tests.integration.test_openrosa import post_submission
@@ -56,14 +56,13 @@ START = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)
 
 
 def jpeg(seed: int, taken_at: dt.datetime | None = None) -> bytes:
-    """A small real JPEG, different for each seed, with a phone's EXIF when `taken_at` is given."""
-    image = Image.new("RGB", (320, 240), (200 - seed * 7 % 120, 180, 120 + seed * 13 % 120))
-    draw = ImageDraw.Draw(image)
-    for line in range(8):
-        draw.rectangle((20 + line * 35, 40 + (seed * line) % 60, 40 + line * 35, 200), fill=(seed * 29 % 255, 40, 90))
+    """A phone's photo (the demo's drawing: a study corner, a certificate, a school report, a notice board), a
+    different one for each seed, with its EXIF capture time when `taken_at` is given, else with no EXIF."""
+    drawn = photo_jpeg(seed, KINDS[seed % len(KINDS)], taken_at or dt.datetime(2026, 11, 1, 9, 0))
+    if taken_at is not None:
+        return drawn
     buffer = io.BytesIO()
-    extra = {"exif": phone_exif(taken_at, "samsung", "SM-A125F", 1)} if taken_at else {}
-    image.save(buffer, "JPEG", quality=85, **extra)
+    Image.open(io.BytesIO(drawn)).save(buffer, "JPEG", quality=85)  # saved again without its EXIF
     return buffer.getvalue()
 
 
@@ -282,3 +281,22 @@ def test_an_error_flag_holds_recognition_back_until_a_supervisor_approves(client
     assert client.patch(f"{evidence['base']}/evidence-settings", json={"hold_recognition": False},
                         headers=admin).status_code == 200
     assert results()["uuid:h2"] == (True, [])
+
+
+def test_a_resized_recompressed_or_cropped_copy_is_a_near_duplicate_and_a_similar_scene_is_not(client, admin,
+                                                                                                 evidence):
+    from tests.unit.test_evidence_checks import resized
+    taken = dt.datetime(2026, 11, 19, 9, 0)
+    original = photo_jpeg(31, "goc_hoc_tap", taken)
+    send(client, admin, evidence, "uuid:n1", "A", original)
+    send(client, admin, evidence, "uuid:n2", "B", resized(original, 0.5, 60))
+    send(client, admin, evidence, "uuid:n3", "C", resized(original, 1.0, 90, crop=0.05))
+    send(client, admin, evidence, "uuid:n4", "D", photo_jpeg(32, "goc_hoc_tap", taken))  # another study corner
+    for one, others in (("uuid:n1", ["uuid:n2", "uuid:n3"]), ("uuid:n2", ["uuid:n1", "uuid:n3"]),
+                        ("uuid:n3", ["uuid:n1", "uuid:n2"])):  # the two copies are copies of each other too
+        found = flags_of(client, admin, evidence, one)
+        assert {flag["kind"] for flag in found} == {"photo_near_duplicate"}
+        assert sorted(flag["evidence"]["other"]["instanceId"] for flag in found) == others
+        assert all(flag["severity"] == "error" and flag["evidence"]["bits"] <= 4 for flag in found)
+        assert "cropped" in found[0]["message"]["en"]
+    assert flags_of(client, admin, evidence, "uuid:n4") == []
