@@ -35,9 +35,10 @@ def upgrade():
     op.create_table('photo_hash_bands',
                     sa.Column('band', sa.SmallInteger(), nullable=False),
                     sa.Column('value', sa.Integer(), nullable=False),
+                    sa.Column('phash', sa.BigInteger(), nullable=False),
                     sa.Column('blob_id', sa.Integer(), nullable=False),
                     sa.ForeignKeyConstraint(['blob_id'], ['blobs.id'], name=op.f('fk_photo_hash_bands_blob_id_blobs')),
-                    sa.PrimaryKeyConstraint('band', 'value', 'blob_id', name=op.f('pk_photo_hash_bands')))
+                    sa.PrimaryKeyConstraint('band', 'value', 'phash', 'blob_id', name=op.f('pk_photo_hash_bands')))
     op.create_table('evidence_checks',
                     sa.Column('submission_def_id', sa.Integer(), nullable=False),
                     sa.Column('submission_id', sa.Integer(), nullable=False),

@@ -33,6 +33,7 @@ class PhotoHashBand(Base):
     __tablename__ = "photo_hash_bands"
     band: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
     value: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    phash: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)  # in the key: a look-up reads the index alone
     blob_id: Mapped[int] = mapped_column(sa.ForeignKey("blobs.id"), primary_key=True)
 
 

@@ -135,6 +135,13 @@ def bands(phash: int) -> list[tuple[int, int]]:
     return [(number, (bits >> (64 - end)) & ((1 << (end - start)) - 1)) for number, (start, end) in enumerate(BANDS)]
 
 
+def nearest_bits(hashes: list[int], others: list[int]):
+    """For each of `others`, how many bits it differs in from the nearest of `hashes` (a numpy array)."""
+    ours = np.array(hashes, dtype=np.int64).view(np.uint64)
+    theirs = np.array(others, dtype=np.int64).view(np.uint64)
+    return np.bitwise_count(ours[:, None] ^ theirs[None, :]).min(axis=0)
+
+
 def hamming(first: int, second: int) -> int:
     """How many of the 64 bits two hashes differ in."""
     return ((first ^ second) & ((1 << 64) - 1)).bit_count()

@@ -123,25 +123,31 @@ def add_readings(rows: list[dict]) -> None:
         return
     db.session.execute(dialect_insert(db.session, PhotoFacts).on_conflict_do_nothing(index_elements=["blob_id"]),
                        rows)
-    banded = [{"band": band, "value": value, "blob_id": row["blob_id"]}
+    banded = [{"band": band, "value": value, "phash": row["phash"], "blob_id": row["blob_id"]}
               for row in rows if row.get("phash") is not None for band, value in bands(row["phash"])]
     if banded:
         db.session.execute(dialect_insert(db.session, PhotoHashBand).on_conflict_do_nothing(
-            index_elements=["band", "value", "blob_id"]), banded)
+            index_elements=["band", "value", "phash", "blob_id"]), banded)
 
 
-def photos_with_bands(pairs: set) -> list[tuple]:
-    """(blob id, phash, thumb16) of the photos whose hash has one of these (band, value) pairs exactly."""
+def hashes_with_bands(pairs: set) -> list[tuple]:
+    """(blob id, phash) of the photos whose hash has one of these (band, value) pairs exactly: a look-up per band
+    that reads the index alone (its key holds the hash). A photo may come more than once."""
     if not pairs:
         return []
     by_band = {}
     for band, value in pairs:
         by_band.setdefault(band, []).append(value)
-    matching = sa.or_(*(sa.and_(PhotoHashBand.band == band, PhotoHashBand.value.in_(values))
-                        for band, values in sorted(by_band.items())))
-    blobs = sa.select(PhotoHashBand.blob_id).where(matching).distinct().subquery()
-    return db.session.execute(sa.select(PhotoFacts.blob_id, PhotoFacts.phash, PhotoFacts.thumb16)
-                              .join(blobs, blobs.c.blob_id == PhotoFacts.blob_id)).all()
+    looked_up = [sa.select(PhotoHashBand.blob_id, PhotoHashBand.phash)
+                 .where(PhotoHashBand.band == band, PhotoHashBand.value.in_(values))
+                 for band, values in sorted(by_band.items())]
+    return db.session.execute(sa.union_all(*looked_up)).all()
+
+
+def thumbs_of(blob_ids: list[int]) -> list[tuple]:
+    """(blob id, thumb16) of these photos, those that have one."""
+    return db.session.execute(sa.select(PhotoFacts.blob_id, PhotoFacts.thumb16)
+                              .where(PhotoFacts.blob_id.in_(blob_ids), PhotoFacts.thumb16.is_not(None))).all()
 
 
 class Elsewhere(NamedTuple):

@@ -23,7 +23,7 @@ from ..submissions.instance import values_at
 from . import queries
 from .checks import Found, Location, Match, Photo, VersionFacts, findings
 from .messages import message
-from .photos import PhotoReading, bands, dct_hash, hamming, likeness, read_photo, shifted_regions, thumb_16
+from .photos import PhotoReading, bands, dct_hash, likeness, nearest_bits, read_photo, shifted_regions, thumb_16
 from .settings import Settings, settings_of
 
 PHOTO_TYPES = ("image/",)
@@ -179,9 +179,7 @@ def _same_photos(project_id, row, files) -> list[Match]:
 
 
 def _near_photos(project_id, row, files, readings, settings) -> list[Match]:
-    """The other subjects' current versions holding a photo nearly like one of this version's (resized,
-    recompressed, cropped a little): its shifted regions (photos.SHIFTED) hashed, the stored hashes within the
-    setting's bits of one of them found by the index, and each confirmed by its 16 × 16 thumbnail."""
+    """The other subjects' current versions holding a photo nearly like one of this version's (near_photos)."""
     if settings.severity_of("photo_near_duplicate") == "off":
         return []
     own = {blob_id for _, blob_id, *_ in files}
@@ -191,16 +189,7 @@ def _near_photos(project_id, row, files, readings, settings) -> list[Match]:
         if reading is None or reading.phash is None:
             continue
         with blob_store().open(sha256) as stream:
-            regions = shifted_regions(stream.read())
-        hashes = [dct_hash(region) for region in regions]
-        thumbs = [thumb_16(region) for region in regions]
-        near = {}
-        for other_blob, phash, thumb in queries.photos_with_bands({pair for item in hashes for pair in bands(item)}):
-            if other_blob in own or phash is None or thumb is None:
-                continue
-            bits = min(hamming(item, phash) for item in hashes)
-            if bits <= settings.near_duplicate_max_bits and max(likeness(item, thumb) for item in thumbs) >= LIKENESS:
-                near[other_blob] = bits
+            near = near_photos(stream.read(), own, settings.near_duplicate_max_bits)
         if not near:
             continue
         for other in queries.same_files_elsewhere(project_id, list(near), row.submission_id):
@@ -210,6 +199,25 @@ def _near_photos(project_id, row, files, readings, settings) -> list[Match]:
                                                          other.xml_form_id, other.photo, other.subject,
                                                          near[other.blob_id]))
     return list(found.values())
+
+
+def near_photos(data: bytes, leave_out=frozenset(), max_bits: int = 4) -> dict:
+    """{blob id: bits} of the stored photos nearly like this one (resized, recompressed, cropped a little): its
+    shifted regions (photos.SHIFTED) hashed, the stored hashes within `max_bits` of one of them found through
+    the index of bands, and each confirmed by its 16 × 16 thumbnail; `leave_out`: blob ids not to report."""
+    regions = shifted_regions(data)
+    hashes = [dct_hash(region) for region in regions]
+    found = queries.hashes_with_bands({pair for item in hashes for pair in bands(item)})
+    if not found:
+        return {}
+    distances = nearest_bits(hashes, [phash for _, phash in found])  # thousands of candidates: at once
+    close = {blob_id: int(bits) for (blob_id, _), bits in zip(found, distances)
+             if bits <= max_bits and blob_id not in leave_out}
+    if not close:
+        return {}
+    thumbs = [thumb_16(region) for region in regions]
+    return {blob_id: close[blob_id] for blob_id, thumb in queries.thumbs_of(list(close))
+            if max(likeness(item, thumb) for item in thumbs) >= LIKENESS}
 
 
 def _burst(project_id, row, ended_at, settings) -> list[tuple]:
