@@ -224,6 +224,18 @@ def flagged_submissions(form_id: int, kinds: list[str]):
             .where(SubmissionDef.form_id == form_id, SubmissionDef.current.is_(True), EvidenceFlag.kind.in_(kinds)))
 
 
+def kinds_by_def(def_ids: list[int], kinds: list[str]) -> dict:
+    """{version id: [kinds of its flags, once each, in settings.KINDS order]} among `kinds`."""
+    if not def_ids or not kinds:
+        return {}
+    found = {}
+    for def_id, kind in db.session.execute(sa.select(EvidenceFlag.submission_def_id, EvidenceFlag.kind).distinct()
+                                           .where(EvidenceFlag.submission_def_id.in_(def_ids),
+                                                  EvidenceFlag.kind.in_(kinds))):
+        found.setdefault(def_id, []).append(kind)
+    return {def_id: sorted(items, key=kinds.index) for def_id, items in found.items()}
+
+
 class Flagged(NamedTuple):
     submission_id: int
     instance_id: str

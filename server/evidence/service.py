@@ -24,7 +24,7 @@ from . import queries
 from .checks import Found, Location, Match, Photo, VersionFacts, findings
 from .messages import message
 from .photos import PhotoReading, bands, dct_hash, likeness, nearest_bits, read_photo, shifted_regions, thumb_16
-from .settings import Settings, settings_of
+from .settings import KINDS, Settings, settings_of
 
 PHOTO_TYPES = ("image/",)
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff")
@@ -94,6 +94,11 @@ def explained(project_id: int, submission, score: dict) -> dict:
                 "blocksRecognition": held and flag["severity"] == "error", "evidence": []} for flag in found]
     return {**score, "recognised": score["recognised"] and not held, "heldByEvidence": held,
             "reasons": [*score["reasons"], *reasons]}
+
+
+def shown_kinds(project_id: int) -> list[str]:
+    settings = project_settings(project_id)
+    return [kind for kind in KINDS if settings.severity_of(kind) != "off"]
 
 
 def flags_by_submission(project_id: int, submission_ids: list[int]) -> dict:

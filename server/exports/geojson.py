@@ -9,6 +9,8 @@ commune, review state, score, result, recognised, and links to the photos. Strea
 import json
 from collections.abc import Iterator
 
+from ..evidence import queries as evidence_queries
+from ..evidence.service import shown_kinds
 from ..forms.schema import REPEAT
 from ..safexml import parse_stored_xml
 from ..submissions import listing
@@ -54,12 +56,13 @@ def feature_collection(form: FormRef, field, fieldpath_asked: bool, rows: Iterat
                        attachment_url) -> Iterator[bytes]:
     """The FeatureCollection's bytes. `rows`: listing.Row (XML included), in export order."""
     yield b'{"type":"FeatureCollection","features":['
-    first = True
+    first, kinds = True, shown_kinds(form.project_id) if all_properties else []
     for batch in batches(rows, BATCH):
-        photos = {}
+        photos, flagged = {}, {}
         if all_properties:
             for def_id, name, content_type in present_media_of(batch):
                 photos.setdefault(def_id, []).append(name)
+            flagged = evidence_queries.kinds_by_def([row.def_id for row in batch], kinds)
         for row in batch:
             geometry = _geometry(field, parse_stored_xml(row.xml.encode("utf-8")))
             if geometry is None:
@@ -70,7 +73,8 @@ def feature_collection(form: FormRef, field, fieldpath_asked: bool, rows: Iterat
                               "reviewState": row.review_state, "score": row.total, "result": row.result,
                               "recognised": row.recognised, "submittedAt": row.created_at.isoformat(),
                               "submitterName": row.submitter, "fieldpath": field.path,
-                              "photos": [attachment_url(row.instance_id, name) for name in photos.get(row.def_id, [])]}
+                              "photos": [attachment_url(row.instance_id, name) for name in photos.get(row.def_id, [])],
+                              "flags": flagged.get(row.def_id, [])}
             else:
                 properties = None if fieldpath_asked else {"fieldpath": field.path}
             feature = {"type": "Feature", "id": row.instance_id, "geometry": geometry, "properties": properties}

@@ -1,5 +1,6 @@
 """submissions.xlsx (Minh Chứng's, beside Central's CSV): the same tables as the CSV zip, one sheet each, that Excel
-opens by double-click with every diacritic intact. Row 1 holds each column's label in the chosen language (the
+opens by double-click with every diacritic intact, and a last column of the root sheet with each submission's
+evidence flags. Row 1 holds each column's label in the chosen language (the
 form's label, or ours for Central's metadata columns), row 2 Central's column names, then the data: numbers as
 numbers, the submission date as a date and time in Asia/Ho_Chi_Minh, text formula-safe. Written as it is sent
 (xlsx_stream.py): the first bytes leave at once and memory stays flat."""
@@ -11,11 +12,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..db import LOCAL_TIME
+from ..evidence import queries as evidence_queries
+from ..evidence.labels import kind_label
+from ..evidence.service import shown_kinds
 from ..forms.structure import label_in, read_structure
 from ..safexml import parse_stored_xml
 from ..tables import csv_safe
 from .csv_export import CsvOptions
-from .queries import FormRef, exported_submissions
+from .queries import BATCH, FormRef, batches, exported_submissions
 from .tables import GEOPOINT_PARTS, ROOT_METADATA, Layout, submission_rows
 from .xlsx_stream import sheet_title, workbook
 
@@ -62,18 +66,28 @@ def _sheet_rows(form, layout, form_xml, scope, filters, condition, lang):
     """(sheet title, cells) of every row: each sheet's two header rows, then the submissions' rows."""
     tables = [layout.root, *layout.repeats]
     titles = {}
+    with force_locale(lang):
+        flags_label = _("Evidence flags")
     for table in tables:
         titles[table.path] = sheet_title(table.file_name.removesuffix(".csv"), titles.values())
-        yield titles[table.path], [csv_safe(label) for label in column_labels(table, layout.fields, form_xml, lang)]
-        yield titles[table.path], list(table.header)
+        extra = ([flags_label], ["Flags"]) if table.path == "" else ([], [])  # Minh Chứng's column, after Central's
+        yield titles[table.path], [csv_safe(label) for label in column_labels(table, layout.fields, form_xml, lang)
+                                   ] + extra[0]
+        yield titles[table.path], list(table.header) + extra[1]
     numeric = {table.path: _numeric_columns(table, layout.fields) for table in tables}
-    for exported in exported_submissions(form, scope, filters, condition):
-        row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
-        row[0] = exported.meta.created_at.astimezone(LOCAL_TIME).replace(tzinfo=None)
-        yield titles[""], _cells(row, numeric[""])
-        for path, rows in repeats.items():
-            for repeat_row in rows:
-                yield titles[path], _cells(repeat_row, numeric[path])
+    kinds = shown_kinds(form.project_id)
+    for batch in batches(exported_submissions(form, scope, filters, condition), BATCH):
+        flagged = evidence_queries.kinds_by_def([exported.def_id for exported in batch], kinds)
+        with force_locale(lang):
+            named = {def_id: "; ".join(kind_label(kind) for kind in found) for def_id, found in flagged.items()}
+        for exported in batch:
+            row, repeats = submission_rows(layout, parse_stored_xml(exported.xml.encode("utf-8")), exported.meta)
+            row[0] = exported.meta.created_at.astimezone(LOCAL_TIME).replace(tzinfo=None)
+            flags = named.get(exported.def_id)
+            yield titles[""], [*_cells(row, numeric[""]), csv_safe(flags) if flags else None]
+            for path, rows in repeats.items():
+                for repeat_row in rows:
+                    yield titles[path], _cells(repeat_row, numeric[path])
 
 
 def _numeric_columns(table, fields) -> set:

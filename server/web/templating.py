@@ -81,8 +81,5 @@ def flag_kinds():
 @bp.app_template_global()
 def flag_kind_label(kind):
     """What a person calls a kind of evidence flag."""
-    return {"gps_outside_area": _("GPS outside the area"), "gps_missing": _("No GPS location"),
-            "gps_inaccurate": _("Inaccurate GPS"), "photo_reused": _("Photo reused"),
-            "photo_near_duplicate": _("Near-duplicate photo"),
-            "photo_time_outside_period": _("Photo taken out of season"), "fast_pace": _("Too fast"),
-            "outside_volunteer_areas": _("Outside the volunteer's areas")}.get(kind, kind)
+    from ..evidence.labels import kind_label
+    return kind_label(kind)

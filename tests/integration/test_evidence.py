@@ -300,3 +300,24 @@ def test_a_resized_recompressed_or_cropped_copy_is_a_near_duplicate_and_a_simila
         assert all(flag["severity"] == "error" and flag["evidence"]["bits"] <= 4 for flag in found)
         assert "cropped" in found[0]["message"]["en"]
     assert flags_of(client, admin, evidence, "uuid:n4") == []
+
+
+def test_the_xlsx_and_geojson_exports_carry_the_flags(client, admin, evidence):
+    from openpyxl import load_workbook
+    photo = jpeg(33)
+    send(client, admin, evidence, "uuid:x1", "A", photo)
+    send(client, admin, evidence, "uuid:x2", "B", photo, accuracy=300.0)
+    send(client, admin, evidence, "uuid:x3", "C", jpeg(34))
+    client.get(f"{evidence['base']}/flags", headers=admin)  # (checked)
+    base = f"{evidence['base']}/forms/ho_minh_chung"
+    response = client.get(f"{base}/submissions.xlsx", headers=admin)
+    rows = list(load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert (rows[0][-1], rows[1][-1]) == ("Cảnh báo minh chứng", "Flags")
+    flags = {dict(zip(rows[1], row))["KEY"]: dict(zip(rows[1], row)).get("Flags") for row in rows[2:]}
+    assert flags == {"uuid:x1": "Ảnh dùng lại", "uuid:x2": "GPS kém chính xác; Ảnh dùng lại", "uuid:x3": None}
+    english = client.get(f"{base}/submissions.xlsx?lang=en", headers=admin)
+    rows = list(load_workbook(io.BytesIO(english.data), read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][-1] == "Evidence flags" and "Inaccurate GPS; Photo reused" in [row[-1] for row in rows[2:]]
+    features = client.get(f"{base}/submissions.geojson?properties=all", headers=admin).get_json()["features"]
+    assert {feature["id"]: feature["properties"]["flags"] for feature in features} == {
+        "uuid:x1": ["photo_reused"], "uuid:x2": ["gps_inaccurate", "photo_reused"], "uuid:x3": []}
