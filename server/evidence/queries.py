@@ -236,6 +236,19 @@ def kinds_by_def(def_ids: list[int], kinds: list[str]) -> dict:
     return {def_id: sorted(items, key=kinds.index) for def_id, items in found.items()}
 
 
+def flagged_versions_of_form(form_id: int, kinds: list[str]) -> dict:
+    """{current version id: [kinds]} of the form's flagged current versions (as many as there are flags)."""
+    if not kinds:
+        return {}
+    found = {}
+    for def_id, kind in db.session.execute(
+            sa.select(EvidenceFlag.submission_def_id, EvidenceFlag.kind).distinct()
+            .join(SubmissionDef, SubmissionDef.id == EvidenceFlag.submission_def_id)
+            .where(SubmissionDef.form_id == form_id, SubmissionDef.current.is_(True), EvidenceFlag.kind.in_(kinds))):
+        found.setdefault(def_id, []).append(kind)
+    return found
+
+
 class Flagged(NamedTuple):
     submission_id: int
     instance_id: str

@@ -96,6 +96,14 @@ def explained(project_id: int, submission, score: dict) -> dict:
             "reasons": [*score["reasons"], *reasons]}
 
 
+def worst_severities(project_id: int, form_id: int) -> dict:
+    """{current version id: "error" or "warning"} of the form's flagged current versions (the map's layer)."""
+    settings = project_settings(project_id)
+    shown = [kind for kind in KINDS if settings.severity_of(kind) != "off"]
+    return {def_id: "error" if any(settings.severity_of(kind) == "error" for kind in kinds) else "warning"
+            for def_id, kinds in queries.flagged_versions_of_form(form_id, shown).items()}
+
+
 def shown_kinds(project_id: int) -> list[str]:
     settings = project_settings(project_id)
     return [kind for kind in KINDS if settings.severity_of(kind) != "off"]

@@ -356,6 +356,7 @@ class Point:
     recognised: bool | None
     total: float | None
     photo: str | None  # the first photo's file name, for the popup's thumbnail
+    def_id: int
 
 
 def points(form, scope, filters: Filters, limit=100_000) -> list[Point]:
@@ -365,7 +366,7 @@ def points(form, scope, filters: Filters, limit=100_000) -> list[Point]:
                           SubmissionAttachment.blob_id.is_not(None), SubmissionAttachment.content_type.in_(IMAGE_TYPES))
                    .scalar_subquery())
     columns = [Submission.instance_id, SubmissionDef.instance_name, SubmissionDef.latitude, SubmissionDef.longitude,
-               Submission.review_state, SubjectScore.recognised, SubjectScore.total, first_photo]
+               Submission.review_state, SubjectScore.recognised, SubjectScore.total, first_photo, SubmissionDef.id]
     query = (_filtered(form, scope, filters, columns).where(SubmissionDef.latitude.is_not(None))
              .order_by(Submission.id).limit(limit))
     return [Point(*values) for values in db.session.execute(query)]

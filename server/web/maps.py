@@ -8,8 +8,8 @@ from flask import current_app, render_template, request
 from ..areas import queries as area_queries
 from ..areas.models import LEVELS
 from ..db import writes_on_read
+from ..evidence import service as evidence
 from ..http import caller_scope, form_or_404, project_or_404
-from ..scoring.scores import score_pending
 from ..submissions import listing
 from .blueprint import bp
 from .session import signed_in
@@ -33,13 +33,14 @@ def submission_map(project_id, xml_form_id):
 @writes_on_read
 def map_points(project_id, xml_form_id):
     """The markers, compact: [[latitude, longitude, instance id, instance name, review state, recognised, total,
-    first photo's file name]]."""
+    first photo's file name, worst evidence flag ("error", "warning" or null)]]."""
     form = form_or_404(project_id, xml_form_id, "submission.list")
-    score_pending(form.project_id)
+    evidence.check_pending(form.project_id)  # (scores what is pending first)
     points = listing.points(form, caller_scope(form.project_id), listing.read_filters(request.args), MAX_POINTS)
+    worst = evidence.worst_severities(form.project_id, form.id)
     body = json.dumps({"points": [[round(point.latitude, 6), round(point.longitude, 6), point.instance_id,
                                    point.instance_name, point.review_state or listing.RECEIVED, point.recognised,
-                                   point.total, point.photo] for point in points]},
+                                   point.total, point.photo, worst.get(point.def_id)] for point in points]},
                       ensure_ascii=False, separators=(",", ":"))
     return current_app.response_class(body, mimetype="application/json")
 

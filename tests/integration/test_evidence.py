@@ -252,6 +252,9 @@ def test_the_desk_shows_flags_in_the_table_filters_by_them_and_sets_reused_photo
     assert f"{page}/uuid:d2/files/anh.jpg?size=240" in one and f"{page}/uuid:d1/files/anh.jpg?size=240" in one
     assert client.get(f"{page}/uuid:d1/files/anh.jpg?size=240").status_code == 200
     assert 'data-testid="evidence-flags"' not in client.get(f"{page}/uuid:d3").text
+    points = client.get(page.removesuffix("/submissions") + "/map/points.json").get_json()["points"]
+    assert {point[2]: point[8] for point in points} == {"uuid:d1": "error", "uuid:d2": "error", "uuid:d3": None,
+                                                        "uuid:d4": "warning"}  # the map's ring of each
 
 
 def test_an_error_flag_holds_recognition_back_until_a_supervisor_approves(client, admin, evidence):

@@ -158,10 +158,20 @@
       box.appendChild(el("strong", {}, point[3] || point[2]));
       box.appendChild(el("div", {}, (labels[point[4]] || point[4]) + (point[6] !== null ? " · " + labels.score + " " + point[6] : "")));
       if (point[5] !== null) box.appendChild(el("div", {}, point[5] ? labels.yes : labels.no));
+      if (point[8]) box.appendChild(el("div", { "class": "badge flag-" + point[8] }, "⚑ " + labels[point[8]]));
       if (point[7]) box.appendChild(el("img", { "class": "popup-thumb", loading: "lazy", alt: "",
         src: node.getAttribute("data-file-url").replace("__ID__", encodeURIComponent(point[2])).replace("__NAME__", encodeURIComponent(point[7])) }));
       box.appendChild(el("a", { href: node.getAttribute("data-submission-url").replace("__ID__", encodeURIComponent(point[2])) }, labels.open + " ›"));
       return box;
+    }
+    var flagLayer = null, FLAG_COLOURS = { error: "#b3261e", warning: "#e0a100" };
+    function drawFlags() {  // a ring around each flagged submission, over the clusters, in its worst severity
+      if (flagLayer) map.removeLayer(flagLayer);
+      flagLayer = L.layerGroup(points.filter(function (point) { return point[8]; }).map(function (point) {
+        return L.circleMarker([point[0], point[1]], { radius: 11, color: FLAG_COLOURS[point[8]], weight: 3, fill: false, interactive: false });
+      }));
+      var box = document.querySelector("[data-map-flags]");
+      if (!box || box.checked) flagLayer.addTo(map);
     }
     function drawPoints() {
       if (clusters) map.removeLayer(clusters);
@@ -173,6 +183,7 @@
       });
       clusters.addLayers(markers);
       map.addLayer(clusters);
+      drawFlags();
       legend.textContent = "";
       var keys = colourBy === "state" ? ["received", "hasIssues", "edited", "approved", "rejected"] : ["yes", "no", "unscored"];
       keys.forEach(function (key) {
@@ -181,6 +192,14 @@
         dot.style.background = COLOURS[key];
         item.appendChild(dot);
         item.appendChild(document.createTextNode(labels[key]));
+        legend.appendChild(item);
+      });
+      ["error", "warning"].forEach(function (key) {  // the rings of drawFlags
+        var item = el("li");
+        var ring = el("span", { "class": "dot ring" });
+        ring.style.borderColor = FLAG_COLOURS[key];
+        item.appendChild(ring);
+        item.appendChild(document.createTextNode("⚑ " + labels[key]));
         legend.appendChild(item);
       });
     }
@@ -208,5 +227,6 @@
       radio.addEventListener("change", function () { colourBy = radio.value; drawPoints(); });
     });
     all("[data-map-level]").forEach(function (box) { box.addEventListener("change", loadAreas); });
+    all("[data-map-flags]").forEach(function (box) { box.addEventListener("change", drawFlags); });
   });
 })();
