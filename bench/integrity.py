@@ -5,7 +5,7 @@
             stored): --submissions households with a drawn 1024 × 768 photo each, sent through the real OpenRosa
             ingest, then checked one at a time; p50 and p90
   phash     reading a 3-megapixel photo (2048 × 1536 JPEG): capture time and hash (what is kept), and the
-            27 shifted-region hashes a near-duplicate look-up makes
+            shifted-region hashes a near-duplicate look-up makes (photos.SHIFTED)
   lookup    a near-duplicate look-up among --hashes stored hashes (random 64-bit values, indexed as the checks index
             them): the index query alone and the whole look-up of a photo (its regions, the query, the filter)
   recall    --photos drawn photos (the demo's four scenes, so many look alike) of which --planted are copies of
@@ -37,7 +37,7 @@ from server import create_app  # noqa: E402
 from server.database import upgrade_database  # noqa: E402
 from server.demo_photos import KINDS, photo_jpeg  # noqa: E402
 from server.evidence import queries  # noqa: E402
-from server.evidence.photos import bands, dct_hash, read_photo, shifted_regions  # noqa: E402
+from server.evidence.photos import SHIFTED, bands, dct_hash, read_photo, shifted_regions  # noqa: E402
 from server.evidence.service import check_pending, near_photos  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.scoring.scores import score_pending  # noqa: E402
@@ -229,7 +229,7 @@ def main():
               f"p90 {cost_p90:.1f} ms ({args.submissions} households)", flush=True)
         reading_ms, regions_ms, size = measure_phash()
         print(f"phash: a 3-megapixel photo ({size / 1e6:.1f} MB): capture time and hash {reading_ms:.1f} ms; "
-              f"the look-up's 27 region hashes {regions_ms:.1f} ms", flush=True)
+              f"the look-up's {len(SHIFTED)} region hashes {regions_ms:.1f} ms", flush=True)
         started = time.perf_counter()
         store_random_hashes(args.hashes)
         print(f"stored {args.hashes:,} random hashes and their index in {time.perf_counter() - started:.0f} s",

@@ -28,7 +28,7 @@ def upgrade():
                     sa.Column('width', sa.Integer(), nullable=True),
                     sa.Column('height', sa.Integer(), nullable=True),
                     sa.Column('error', sa.String(length=200), nullable=True),
-                    sa.Column('thumb16', sa.LargeBinary(), nullable=True),
+                    sa.Column('thumb', sa.LargeBinary(), nullable=True),
                     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
                     sa.ForeignKeyConstraint(['blob_id'], ['blobs.id'], name=op.f('fk_photo_facts_blob_id_blobs')),
                     sa.PrimaryKeyConstraint('blob_id', name=op.f('pk_photo_facts')))

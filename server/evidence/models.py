@@ -22,7 +22,7 @@ class PhotoFacts(Base):
     width: Mapped[int | None] = mapped_column(sa.Integer)
     height: Mapped[int | None] = mapped_column(sa.Integer)
     error: Mapped[str | None] = mapped_column(sa.String(200))
-    thumb16: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # its central region, 16 × 16 grey
+    thumb: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # its central region, 32 × 32 grey (1 KiB)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -6,9 +6,10 @@ Pillow cannot read gives a reading with its `error`, never an exception.
 The hash is the DCT hash ("pHash"): the photo as the viewer shows it (EXIF orientation applied), grey, its
 central 80 % made 32 × 32, its 2-D DCT, and one bit per coefficient of the 8 × 8 lowest frequencies: above their
 median or not. A copy cropped by a few per cent has its central region a little shifted and scaled: a look-up
-hashes the photo's region at each of SHIFTED, and a near match is confirmed by the correlation of 16 × 16
-thumbnails of the regions (other photos of the same kind of scene hash close too). The hashes are indexed by
-5 bands (`bands`), so those within 4 bits of a hash are found by exact look-ups."""
+hashes the photo's region at each of SHIFTED (shifts, and scales of each side apart: a copy cropped on one side
+is squeezed), and a near match is confirmed by the correlation of the regions' 32 × 32 grey pixels (other
+photos of the same kind of scene hash close too). The hashes are indexed by 5 bands (`bands`), so those
+within 4 bits of a hash are found by exact look-ups."""
 
 import io
 import re
@@ -35,7 +36,7 @@ class PhotoReading:
     width: int | None = None
     height: int | None = None
     error: str | None = None
-    thumb16: bytes | None = None  # the central region, 16 × 16 grey: what a near match is verified against
+    thumb: bytes | None = None  # the central region, 32 × 32 grey: what a near match is confirmed against
 
 
 def read_photo(data: bytes) -> PhotoReading:
@@ -49,7 +50,7 @@ def read_photo(data: bytes) -> PhotoReading:
             shown = shown_grey(image)
             region = central(shown)
             return PhotoReading(taken_at, offset, dct_hash(region), width, height,
-                                thumb16=thumb_16(region))
+                                thumb=thumb_of(region))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         return PhotoReading(error=f"not a readable image: {type(error).__name__}")
 
@@ -80,10 +81,11 @@ def shown_grey(image):
     return ImageOps.exif_transpose(image).convert("L")
 
 
-def central(grey, centre_x=0.5, centre_y=0.5, share=REGION):
-    """The region of `share` of each side around (centre_x, centre_y) (fractions of the sides), SIDE × SIDE."""
+def central(grey, centre_x=0.5, centre_y=0.5, share_x=REGION, share_y=REGION):
+    """The region of `share_x` of the width and `share_y` of the height around (centre_x, centre_y) (fractions of
+    the sides), SIDE × SIDE."""
     width, height = grey.size
-    half_x, half_y = width * share / 2, height * share / 2
+    half_x, half_y = width * share_x / 2, height * share_y / 2
     box = (width * centre_x - half_x, height * centre_y - half_y, width * centre_x + half_x, height * centre_y + half_y)
     return grey.resize((SIDE, SIDE), Image.Resampling.BILINEAR, box=box)
 
@@ -98,7 +100,8 @@ def dct_hash(region) -> int:
 
 
 # Where a copy cropped by up to ~5 % (or shifted a little) has the central region: a look-up hashes each of these
-SHIFTED = tuple((x, y, share) for x in (0.47, 0.5, 0.53) for y in (0.47, 0.5, 0.53) for share in (0.76, 0.8, 0.84))
+SHIFTED = tuple((x, y, share_x, share_y) for x in (0.47, 0.5, 0.53) for y in (0.47, 0.5, 0.53)
+                for share_x in (0.76, 0.8, 0.84) for share_y in (0.76, 0.8, 0.84))
 
 
 def shifted_regions(data: bytes) -> list:
@@ -113,16 +116,17 @@ def shifted_regions(data: bytes) -> list:
         return []
 
 
-def likeness(region_16: bytes, other_16: bytes) -> float:
-    """How alike two 16 × 16 grey thumbnails are: their normalised correlation, -1…1 (1: the same picture)."""
-    first, second = (np.frombuffer(item, dtype=np.uint8).astype(np.float64) for item in (region_16, other_16))
+def likeness(first_thumb: bytes, second_thumb: bytes) -> float:
+    """How alike two grey thumbnails of one size are: their normalised correlation, -1…1 (1: the same picture)."""
+    first, second = (np.frombuffer(item, dtype=np.uint8).astype(np.float64) for item in (first_thumb, second_thumb))
     first, second = first - first.mean(), second - second.mean()
     norm = np.linalg.norm(first) * np.linalg.norm(second)
     return float(first @ second / norm) if norm else 0.0
 
 
-def thumb_16(region) -> bytes:
-    return region.resize((16, 16), Image.Resampling.BOX).tobytes()
+def thumb_of(region) -> bytes:
+    """A SIDE × SIDE region's grey bytes: what near matches are confirmed with (likeness)."""
+    return region.tobytes()
 
 
 BANDS = ((0, 13), (13, 26), (26, 39), (39, 52), (52, 64))  # bit ranges: 5 bands, so a hash within 4 bits of

@@ -145,9 +145,9 @@ def hashes_with_bands(pairs: set) -> list[tuple]:
 
 
 def thumbs_of(blob_ids: list[int]) -> list[tuple]:
-    """(blob id, thumb16) of these photos, those that have one."""
-    return db.session.execute(sa.select(PhotoFacts.blob_id, PhotoFacts.thumb16)
-                              .where(PhotoFacts.blob_id.in_(blob_ids), PhotoFacts.thumb16.is_not(None))).all()
+    """(blob id, thumb) of these photos, those that have one."""
+    return db.session.execute(sa.select(PhotoFacts.blob_id, PhotoFacts.thumb)
+                              .where(PhotoFacts.blob_id.in_(blob_ids), PhotoFacts.thumb.is_not(None))).all()
 
 
 class Elsewhere(NamedTuple):

@@ -23,14 +23,14 @@ from ..submissions.instance import values_at
 from . import queries
 from .checks import Found, Location, Match, Photo, VersionFacts, findings
 from .messages import message
-from .photos import PhotoReading, bands, dct_hash, likeness, nearest_bits, read_photo, shifted_regions, thumb_16
+from .photos import PhotoReading, bands, dct_hash, likeness, nearest_bits, read_photo, shifted_regions, thumb_of
 from .settings import KINDS, Settings, settings_of
 
 PHOTO_TYPES = ("image/",)
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff")
 MAX_PHOTO_BYTES = 40 * 1024 * 1024
-LIKENESS = 0.97  # a near match's 16 × 16 thumbnails correlate at least this much (other photos of the same
-# kind of scene stay below 0.95; a resized, recompressed or 5 %-cropped copy above 0.99)
+LIKENESS = 0.975  # a near match's 32 × 32 thumbnails correlate at least this much (bench/integrity.py: copies
+# resized, recompressed or cropped by 5 % stay above 0.976, other drawings of the same scene below 0.974)
 
 
 def project_settings(project_id: int) -> Settings:
@@ -132,7 +132,7 @@ def _readings(blobs) -> dict:
     """{blob id: PhotoReading} of these files (blob id, sha256, content type, size): each photo read once ever."""
     known = queries.readings_of(blob_id for blob_id, *_ in blobs)
     readings = {blob_id: PhotoReading(facts.taken_at, facts.taken_offset, facts.phash, facts.width, facts.height,
-                                      facts.error, facts.thumb16) for blob_id, facts in known.items()}
+                                      facts.error, facts.thumb) for blob_id, facts in known.items()}
     made = []
     for blob_id, sha256, content_type, size in blobs:
         if blob_id in readings or not _is_photo(content_type, size):
@@ -217,7 +217,7 @@ def _near_photos(project_id, row, files, readings, settings) -> list[Match]:
 def near_photos(data: bytes, leave_out=frozenset(), max_bits: int = 4) -> dict:
     """{blob id: bits} of the stored photos nearly like this one (resized, recompressed, cropped a little): its
     shifted regions (photos.SHIFTED) hashed, the stored hashes within `max_bits` of one of them found through
-    the index of bands, and each confirmed by its 16 × 16 thumbnail; `leave_out`: blob ids not to report."""
+    the index of bands, and each confirmed by its 32 × 32 thumbnail; `leave_out`: blob ids not to report."""
     regions = shifted_regions(data)
     hashes = [dct_hash(region) for region in regions]
     found = queries.hashes_with_bands({pair for item in hashes for pair in bands(item)})
@@ -228,7 +228,7 @@ def near_photos(data: bytes, leave_out=frozenset(), max_bits: int = 4) -> dict:
              if bits <= max_bits and blob_id not in leave_out}
     if not close:
         return {}
-    thumbs = [thumb_16(region) for region in regions]
+    thumbs = [thumb_of(region) for region in regions]
     return {blob_id: close[blob_id] for blob_id, thumb in queries.thumbs_of(list(close))
             if max(likeness(item, thumb) for item in thumbs) >= LIKENESS}
 
