@@ -8,8 +8,8 @@ central 80 % made 32 × 32, its 2-D DCT, and one bit per coefficient of the 8 ×
 median or not. A copy cropped by a few per cent has its central region a little shifted and scaled: a look-up
 hashes the photo's region at each of SHIFTED (shifts, and scales of each side apart: a copy cropped on one side
 is squeezed), and a near match is confirmed by the correlation of the regions' 32 × 32 grey pixels (other
-photos of the same kind of scene hash close too). The hashes are indexed by 5 bands (`bands`), so those
-within 4 bits of a hash are found by exact look-ups."""
+photos of the same kind of scene hash close too). The hashes are indexed by 4 bands (`bands`), so those
+within 3 bits of a hash are found by exact look-ups."""
 
 import io
 import re
@@ -129,8 +129,8 @@ def thumb_of(region) -> bytes:
     return region.tobytes()
 
 
-BANDS = ((0, 13), (13, 26), (26, 39), (39, 52), (52, 64))  # bit ranges: 5 bands, so a hash within 4 bits of
-# another shares at least one band with it exactly (what the index looks up)
+BANDS = ((0, 16), (16, 32), (32, 48), (48, 64))  # bit ranges: 4 bands, so a hash within 3 bits of another
+# shares at least one band with it exactly (what the index looks up; one within 4 bits most often does too)
 
 
 def bands(phash: int) -> list[tuple[int, int]]:
