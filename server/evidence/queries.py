@@ -4,6 +4,7 @@ they are compared with, the checks and flags kept, and the flags a caller may re
 from typing import NamedTuple
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from ..areas.models import Area
 from ..areas.queries import descendants_select
@@ -15,6 +16,8 @@ from ..scoring.models import SubjectScore
 from ..submissions.models import Submission, SubmissionAttachment, SubmissionDef
 from .models import EvidenceCheck, EvidenceFlag, EvidenceMark, EvidenceSettings, PhotoFacts, PhotoHashBand
 from .photos import bands
+
+ScoredArea = sa.orm.aliased(Area)
 
 
 class Pending(NamedTuple):
@@ -34,13 +37,16 @@ class Pending(NamedTuple):
     created_at: object
     subject: str | None  # under the form's current rules, when scored
     period: int | None
+    scored_area_code: str | None  # the area the rules name (e.g. the hamlet evaluated), when scored
+    scored_area_id: int | None
 
 
 def _pending_columns():
     return (SubmissionDef.id, Submission.id, Submission.instance_id, Form.xml_form_id, SubmissionDef.form_def_id,
             SubmissionDef.xml, SubmissionDef.latitude, SubmissionDef.longitude, SubmissionDef.accuracy,
             Submission.area_id, Area.code, Submission.outside_areas, Submission.submitter_id, Submission.created_at,
-            SubjectScore.subject, SubjectScore.period)
+            SubjectScore.subject, SubjectScore.period, SubjectScore.area_code,
+            sa.select(ScoredArea.id).where(ScoredArea.code == SubjectScore.area_code).scalar_subquery())
 
 
 def _current_of_project(project_id, *columns):

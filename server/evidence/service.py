@@ -155,13 +155,16 @@ def _check_version(project_id, row, files, readings, settings):
     started_at, ended_at = _instance_times(form_def, root)
     geopoint = first_geopoint(fields_of(form_def))
     location = Location(row.latitude, row.longitude, row.accuracy) if row.latitude is not None else None
-    beyond = metres_outside(row.area_id, row.latitude, row.longitude) \
-        if location is not None and row.area_id is not None else None
+    # the subject's area: the one its rules name (a hamlet evaluated), else where the submission was placed
+    area_id, area_code = (row.scored_area_id, row.scored_area_code) if row.scored_area_id is not None \
+        else (row.area_id, row.area_code)
+    beyond = metres_outside(area_id, row.latitude, row.longitude) \
+        if location is not None and area_id is not None else None
     photos = tuple(Photo(name, sha256, readings.get(blob_id)) for name, blob_id, sha256, _, _ in files
                    if blob_id in readings)
     when = started_at or row.created_at
     period = row.period if row.period is not None else when.astimezone(LOCAL_TIME).year
-    facts = VersionFacts("/".join(geopoint.path) if geopoint else None, location, beyond, row.area_code, photos,
+    facts = VersionFacts("/".join(geopoint.path) if geopoint else None, location, beyond, area_code, photos,
                          period, started_at, ended_at, bool(row.outside_areas))
     matches = _same_photos(project_id, row, files) + _near_photos(project_id, row, files, readings, settings)
     burst = _burst(project_id, row, ended_at, settings)

@@ -324,3 +324,23 @@ def test_the_xlsx_and_geojson_exports_carry_the_flags(client, admin, evidence):
     features = client.get(f"{base}/submissions.geojson?properties=all", headers=admin).get_json()["features"]
     assert {feature["id"]: feature["properties"]["flags"] for feature in features} == {
         "uuid:x1": ["photo_reused"], "uuid:x2": ["gps_inaccurate", "photo_reused"], "uuid:x3": []}
+
+
+def test_a_hamlets_own_evaluation_is_checked_against_the_hamlet_its_rules_name(client, admin, project, evidence):
+    hamlet_form = (FORM.replace("| | text | ho | Hộ |", "| | text | thon | Thôn |")
+                   .replace("ho_minh_chung | 1 | Hộ (minh chứng)", "thon_minh_chung | 1 | Thôn (minh chứng)")
+                   .replace("| | model | | gia_dinh | | |", "| | model | | cong_dong | | |")
+                   .replace("| | subject | | ${ho} | | |", "| | subject | | ${thon} | | |\n| | area | | ${thon} | | |"))
+    assert "| area | | ${thon}" in hamlet_form and "cong_dong" in hamlet_form and "thon_minh_chung" in hamlet_form
+    assert upload_form(client, admin, project.id, xlsx_from_markdown(hamlet_form), publish=True,
+                       ignoreWarnings="true").status_code == 200
+    for number, (instance_id, point) in enumerate((("uuid:t-in", INSIDE), ("uuid:t-out", OUTSIDE))):
+        xml = (household(instance_id, "", point=point).replace(b'id="ho_minh_chung"', b'id="thon_minh_chung"')
+               .replace(b"<ho></ho>", b"<thon>00007-01</thon>"))
+        sent = post_submission(client, evidence["collect"], xml, files=[("anh.jpg", jpeg(40 + number))],
+                               headers={**admin, "X-OpenRosa-Version": "1.0"})
+        assert sent.status_code == 201, sent.data
+    rest = f"{evidence['base']}/forms/thon_minh_chung/submissions"
+    assert client.get(f"{rest}/uuid:t-in/flags", headers=admin).get_json() == []
+    [outside] = client.get(f"{rest}/uuid:t-out/flags", headers=admin).get_json()
+    assert outside["kind"] == "gps_outside_area" and outside["evidence"]["area"] == "00007-01"
