@@ -6,17 +6,20 @@ filled in from the form's own XForm, so groups, order and empty non-relevant fie
 its binary fields name (demo_photos.py draws them), the phone that sent it, and when it was made and received.
 The households' answers are drawn so that some are recognised and some not. A few carry a problem a supervisor
 should find: a geopoint outside the household's hamlet or with poor accuracy, a photo named but never uploaded,
-a photo taken in 2024, the same photo sent for two households, a household evaluated twice. Reviews follow:
+a photo taken in 2024, the same photo sent for two households (and a smaller copy of one for a third), a
+household evaluated twice. Reviews follow:
 about 40 % approved, 10 % with issues (a comment says what is wrong), 5 % rejected, one corrected in the browser
 (a second version), the rest not yet reviewed.
 """
 
+import io
 import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from lxml import etree
+from PIL import Image
 from shapely.geometry import Point, Polygon
 
 from .demo_data import COMMUNES, KM_PER_DEGREE, Province, new_uuid, person
@@ -72,6 +75,7 @@ class DemoFile:
     taken_at: datetime  # the phone's local time
     portrait: bool
     phone: Phone
+    shrunk: float | None = None  # a copy made smaller (and recompressed) by this factor: a near-duplicate
 
     @property
     def content_type(self):
@@ -205,8 +209,8 @@ class Plan:
                  and item.received_at < (REVIEWS_UNTIL - timedelta(days=8)).astimezone(timezone.utc)]
         picked = iter(rng.sample(early, len(early)))
         for problem in ("gps_neighbour", "gps_neighbour", "gps_far", "gps_accuracy", "photo_missing", "photo_missing",
-                        "photo_missing", "photo_2024", "photo_2024", "photo_2024", "photo_reused", "duplicate",
-                        "edit"):
+                        "photo_missing", "photo_2024", "photo_2024", "photo_2024", "photo_reused",
+                        "photo_near_duplicate", "duplicate", "edit"):
             while not apply_problem(self, problem, next(picked), submissions):
                 pass
 
@@ -235,8 +239,8 @@ def apply_problem(plan, problem, item, submissions):
             return False
         item.files[item.files.index(photo)] = replace(photo, taken_at=datetime(2024, 11, rng.randint(3, 27),
                                                                                rng.randint(8, 17), rng.randint(0, 59)))
-    elif problem == "photo_reused":
-        return reuse_photo(item, submissions)
+    elif problem in ("photo_reused", "photo_near_duplicate"):
+        return reuse_photo(item, submissions, shrunk=0.6 if problem == "photo_near_duplicate" else None)
     elif problem == "duplicate":
         submissions.append(duplicate_of(plan, item))
         problem = "evaluated_twice"  # this first one is right; the second is the mistake
@@ -251,16 +255,17 @@ def apply_problem(plan, problem, item, submissions):
     return True
 
 
-def reuse_photo(item, submissions):
-    """The study-corner photo of another household of the same hamlet, sent again byte for byte."""
+def reuse_photo(item, submissions, shrunk=None):
+    """The study-corner photo of another household of the same hamlet, sent again byte for byte (or, `shrunk`, a
+    smaller, recompressed copy of it, as a messaging app makes)."""
     mine = next((file for file in item.files if item.answers.get("anh_goc_hoc_tap") == file.name), None)
     theirs = next((file for other in submissions if other is not item and other.hamlet == item.hamlet
                    and other.problem is None and other.received_at < item.received_at
                    for file in other.files if other.answers.get("anh_goc_hoc_tap") == file.name), None)
     if mine is None or theirs is None:
         return False
-    item.files[item.files.index(mine)] = replace(theirs, name=mine.name)
-    item.problem = "photo_reused"
+    item.files[item.files.index(mine)] = replace(theirs, name=mine.name, shrunk=shrunk)
+    item.problem = "photo_reused" if shrunk is None else "photo_near_duplicate"
     return True
 
 
@@ -362,8 +367,19 @@ def fill(target, template, answers):
 def render_file(demo_file: DemoFile) -> bytes:
     if demo_file.kind == "pdf":
         return document_pdf(demo_file.seed)
-    return photo_jpeg(demo_file.seed, demo_file.kind, demo_file.taken_at, demo_file.phone.make,
-                      demo_file.phone.model, demo_file.portrait)
+    drawn = photo_jpeg(demo_file.seed, demo_file.kind, demo_file.taken_at, demo_file.phone.make,
+                       demo_file.phone.model, demo_file.portrait)
+    return drawn if demo_file.shrunk is None else shrunk_copy(drawn, demo_file.shrunk)
+
+
+def shrunk_copy(data: bytes, factor: float) -> bytes:
+    """The photo made smaller and recompressed, its EXIF kept (a copy forwarded through a messaging app)."""
+    image = Image.open(io.BytesIO(data))
+    exif = image.info.get("exif", b"")
+    small = image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    small.save(buffer, "JPEG", quality=70, exif=exif)
+    return buffer.getvalue()
 
 
 def phone(rng, number):

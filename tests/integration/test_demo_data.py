@@ -208,3 +208,12 @@ def test_the_plan_is_the_same_every_time_and_its_xml_is_collects():
                                                                               item.instance_id)
     assert instance.root.findtext("tc3/goc_hoc_tap") in ("co", "khong") and instance.root.nsmap.get(None) is None
     assert instance.root.find("tc4/anh_gia_dinh_van_hoa") is not None  # every field is there, answered or not
+
+
+def test_the_demos_evidence_is_checked_and_shows_each_planted_problem(demo):
+    from server.evidence.service import flags, project_settings
+    found = flags(demo.project.id, project_settings(demo.project.id))
+    kinds = Counter(flag["kind"] for flag in found)
+    assert kinds["photo_reused"] == 2 and kinds["photo_near_duplicate"] == 2  # each pair: both submissions
+    assert kinds["gps_outside_area"] >= 2 and kinds["gps_inaccurate"] >= 1 and kinds["photo_time_outside_period"] >= 2
+    assert all(flag["message"]["vi"] and flag["message"]["en"] for flag in found)
