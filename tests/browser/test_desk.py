@@ -457,3 +457,29 @@ def test_a_viewer_reads_her_commune_but_cannot_review(page, log_in, desk):
                                                                             "csrf_token": token}, max_redirects=0)
     assert refused.status == 403
     assert api_submission(desk, instance_id, desk.api_headers())["reviewState"] == state
+
+
+def test_a_supervisor_finds_a_reused_photo_by_its_flag_and_sees_both_photos_side_by_side(new_context, log_in, desk):
+    page = new_context(width=768, height=1024).new_page()  # a 10-inch tablet
+    log_in(page, ADMIN)
+    page.goto(desk.form_url())
+    page.get_by_label("Minh chứng").select_option(label="Ảnh dùng lại")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lọc").click()
+    assert "flag=photo_reused" in page.url and total(page) == 2
+    badges = page.get_by_test_id("flags")
+    expect(badges).to_have_count(2)
+    expect(badges.first).to_contain_text("Ảnh dùng lại")
+    expect(badges.first).to_be_in_viewport()  # under the name, not in a column scrolled out of sight
+    first = table_rows(page)[0][0]
+    page.locator("table[data-testid=submissions] tbody tr").first.get_by_role("link").first.click()
+    flags = page.get_by_test_id("evidence-flags")
+    expect(flags).to_be_visible()
+    expect(flags).to_contain_text("giống hệt ảnh minh chứng của đối tượng khác")
+    photos = flags.locator(".side-by-side img")
+    expect(photos).to_have_count(2)
+    page.wait_for_function("""() => Array.from(document.querySelectorAll(".side-by-side img"))
+        .every(image => image.complete && image.naturalWidth > 0)""")
+    with page.expect_navigation():
+        flags.locator(".side-by-side figcaption a").click()  # the other household's submission
+    expect(page.get_by_test_id("evidence-flags")).to_contain_text(first)
