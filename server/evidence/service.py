@@ -8,8 +8,6 @@ in it). A file arriving after its submission makes the version be checked again.
 
 import datetime as dt
 
-from flask import current_app
-
 from ..areas.locating import metres_outside
 from ..areas.queries import names_by_code
 from ..blobs.service import blob_store
@@ -24,7 +22,7 @@ from . import queries
 from .checks import Found, Location, Match, Photo, VersionFacts, findings
 from .messages import message
 from .photos import PhotoReading, bands, dct_hash, likeness, nearest_bits, read_photo, shifted_regions, thumb_of
-from .settings import KINDS, Settings, settings_of
+from .settings import Settings, settings_of
 
 PHOTO_TYPES = ("image/",)
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".gif", ".bmp", ".tif", ".tiff")
@@ -58,8 +56,7 @@ def flags(project_id: int, settings: Settings, **where) -> list[dict]:
     """The flags on current versions (queries.flags_of_current's `where`), as the API gives them, with the
     project's severities; kinds turned off are not shown. The evidence names the area and the other subject by
     their names too (`areaName`, `other.subjectLabel`), looked up as it is shown."""
-    kinds = [kind for kind, level in settings.severity.items() if level != "off"]
-    found = queries.flags_of_current(project_id, kinds, **where)
+    found = queries.flags_of_current(project_id, settings.shown_kinds(), **where)
     areas = names_by_code({flag.evidence.get("area") for flag in found} - {None})
     labels = labels_by_uuid(project_id, {(flag.evidence.get("other") or {}).get("subject") for flag in found} - {None})
     shown = []
@@ -88,25 +85,29 @@ def explained(project_id: int, submission, score: dict) -> dict:
     recognised, and saying so (`heldByEvidence`)."""
     settings = project_settings(project_id)
     found = flags(project_id, settings, submission_ids=[submission.id])
-    held = settings.hold_recognition and submission.review_state != "approved" and any(
-        flag["severity"] == "error" for flag in found)
+    held = is_held(settings, submission.review_state, found)
     reasons = [{"kind": "evidence", "code": flag["kind"], "text": flag["message"],
                 "blocksRecognition": held and flag["severity"] == "error", "evidence": []} for flag in found]
     return {**score, "recognised": score["recognised"] and not held, "heldByEvidence": held,
             "reasons": [*score["reasons"], *reasons]}
 
 
+def is_held(settings: Settings, review_state: str | None, found: list[dict]) -> bool:
+    """Whether a submission's evidence holds its recognition back: an error flag (`found`: flags gives them)
+    and no supervisor's approval (the rule scoring/queries.py held_by_evidence counts by, in SQL)."""
+    return settings.hold_recognition and review_state != "approved" and any(
+        flag["severity"] == "error" for flag in found)
+
+
 def worst_severities(project_id: int, form_id: int) -> dict:
     """{current version id: "error" or "warning"} of the form's flagged current versions (the map's layer)."""
     settings = project_settings(project_id)
-    shown = [kind for kind in KINDS if settings.severity_of(kind) != "off"]
     return {def_id: "error" if any(settings.severity_of(kind) == "error" for kind in kinds) else "warning"
-            for def_id, kinds in queries.flagged_versions_of_form(form_id, shown).items()}
+            for def_id, kinds in queries.flagged_versions_of_form(form_id, settings.shown_kinds()).items()}
 
 
 def shown_kinds(project_id: int) -> list[str]:
-    settings = project_settings(project_id)
-    return [kind for kind in KINDS if settings.severity_of(kind) != "off"]
+    return project_settings(project_id).shown_kinds()
 
 
 def flags_by_submission(project_id: int, submission_ids: list[int]) -> dict:
@@ -286,7 +287,3 @@ def _moment(text: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=LOCAL_TIME)
-
-
-def in_background() -> bool:
-    return bool(current_app.config.get("CHECK_EVIDENCE_IN_BACKGROUND"))

@@ -27,6 +27,10 @@ class Settings:
     def severity_of(self, kind: str) -> str:
         return self.severity.get(kind, "off")
 
+    def shown_kinds(self) -> list[str]:
+        """The kinds not turned off, in KINDS order."""
+        return [kind for kind in KINDS if self.severity_of(kind) != "off"]
+
     def error_kinds(self) -> list[str]:
         return [kind for kind in KINDS if self.severity_of(kind) == "error"]
 

@@ -198,7 +198,7 @@ def _flag_kinds(project_id, flagged):
     settings = settings_of(evidence_queries.stored_settings(project_id))
     if flagged == "error":
         return settings.error_kinds()
-    shown = [kind for kind in FLAG_KINDS if settings.severity_of(kind) != "off"]
+    shown = settings.shown_kinds()
     return shown if flagged == "any" else [flagged] if flagged in shown else []
 
 

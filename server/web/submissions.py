@@ -113,9 +113,9 @@ def submissions(project_id, xml_form_id):
     total = listing.count(form, scope, filters)
     rows = listing.page(form, scope, filters)
     flags = evidence.flags_by_submission(form.project_id, [row.submission_id for row in rows])
-    hold = evidence.project_settings(form.project_id).hold_recognition
-    held = {row.submission_id for row in rows if hold and row.review_state != "approved"
-            and any(flag["severity"] == "error" for flag in flags.get(row.submission_id, []))}
+    settings = evidence.project_settings(form.project_id)
+    held = {row.submission_id for row in rows
+            if evidence.is_held(settings, row.review_state, flags.get(row.submission_id, []))}
     structure = form_structure(form.current_def)
     lang = language()
     questions = table_questions(structure)
